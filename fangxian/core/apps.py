@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "fangxian.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from fangxian.core import audit, capabilities  # noqa: F401  (connects signals, registers rules)

@@ -1,0 +1,73 @@
+"""Models shared by every app: the audit trail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangxian.core.areacode import AreaCodeField, area_code_index
+from fangxian.core.scoping import ScopedQuerySet
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Updated")
+    DELETE = "delete", _("Deleted")
+    BULK_CREATE = "bulk_create", _("Created in bulk")
+    REVEAL = "reveal", _("Revealed personal data")
+    EXPORT = "export", _("Exported")
+    IMPORT = "import", _("Imported")
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Login failed")
+    LOGIN_LOCKED = "login_locked", _("Login refused: locked out")
+    LOGOUT = "logout", _("Logged out")
+    LOGOUT_EVERYWHERE = "logout_everywhere", _("Logged out everywhere")
+    TOKEN_CREATE = "token_create", _("API token created")
+    TOKEN_REVOKE = "token_revoke", _("API token revoked")
+    OTP_ENROL = "otp_enrol", _("Two-factor device enrolled")
+    KEY_ROTATE = "key_rotate", _("Personal data re-encrypted")
+
+
+class AuditEvent(models.Model):
+    """One thing somebody did that the community may have to account for later.
+
+    Append-only: the model refuses updates and deletes, and on both databases a trigger refuses
+    them as well (migration 0002), so that not even a maintenance script can rewrite history.
+    """
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True,
+        related_name="+", verbose_name=_("actor"),
+    )
+    actor_label = models.CharField(_("actor name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_label = models.CharField(_("object"), max_length=200, blank=True)
+    area_code = AreaCodeField(blank=True, db_index=False)
+    source_ip = models.GenericIPAddressField(_("source address"), null=True, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "area_code"
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [area_code_index("area_code", "core_audit_area_ac"), models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.get_action_display()} {self.object_label}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise RuntimeError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("audit events are append-only")
