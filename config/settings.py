@@ -9,6 +9,7 @@ first run (see `config.secrets`).
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import environ
@@ -21,7 +22,7 @@ env = environ.Env()
 VAR_DIR = Path(env.str("FANGXIAN_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
-TESTING = env.bool("FANGXIAN_TESTING", default=False)
+TESTING = env.bool("FANGXIAN_TESTING", default="pytest" in sys.modules)
 
 _dev_secrets = load_or_create_dev_secrets(VAR_DIR) if (DEBUG or TESTING) else {}
 
