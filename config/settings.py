@@ -238,4 +238,5 @@ LOGGING = {
 # --- fangxian --------------------------------------------------------------------------------
 FANGXIAN_RETENTION_DAYS = env.int("FANGXIAN_RETENTION_DAYS", 30)
 FANGXIAN_OTP_ISSUER = env.str("FANGXIAN_OTP_ISSUER", default="fangxian")
+OTP_TOTP_ISSUER = FANGXIAN_OTP_ISSUER
 NINJA_PAGINATION_PER_PAGE = 50

@@ -1,2 +1,17 @@
-from django.urls import path
-urlpatterns: list = []
+from django.urls import include, path
+
+from config.api import api
+from fangxian.core.admin import admin_site
+
+handler403 = "fangxian.core.views.error_403"
+handler404 = "fangxian.core.views.error_404"
+handler500 = "fangxian.core.views.error_500"
+
+urlpatterns = [
+    path("", include("fangxian.core.urls")),
+    path("accounts/", include("fangxian.accounts.urls")),
+    path("areas/", include("fangxian.areas.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin_site.urls),
+]

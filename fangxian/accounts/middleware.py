@@ -18,7 +18,7 @@ SESSION_LAST_SEEN = "fx_last_seen"
 # Writing the session on every request would turn every page view into a database write.
 LAST_SEEN_RESOLUTION = 60
 
-TWO_FACTOR_OPEN_PREFIXES = ("/static/", "/i18n/", "/accounts/", "/healthz")
+TWO_FACTOR_OPEN_PREFIXES = ("/static/", "/i18n/", "/accounts/login/", "/accounts/logout/", "/accounts/otp/", "/healthz")
 
 
 class SessionExpiryMiddleware:

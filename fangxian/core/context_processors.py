@@ -4,6 +4,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from fangxian.core.navigation import nav_for
+
 
 def actor(request: HttpRequest) -> dict[str, Any]:
-    return {"actor": getattr(request, "actor", None)}
+    current = getattr(request, "actor", None)
+    return {"actor": current, "nav_items": nav_for(current) if current is not None else []}

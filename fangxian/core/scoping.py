@@ -38,6 +38,10 @@ class Grant:
     household_id: int | None = None
     assignment_id: int | None = None
 
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label)
+
 
 @dataclass(frozen=True)
 class Actor:

@@ -1,0 +1,22 @@
+"""The API at /api/v1/: one NinjaAPI, a router per app, OpenAPI and docs served locally."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from fangxian.accounts.api import router as accounts_router
+from fangxian.areas.api import router as areas_router
+from fangxian.core.api import ActorBearerAuth, ActorSessionAuth, install_error_handlers
+
+api = NinjaAPI(
+    title="fangxian API",
+    version="1",
+    description="Community emergency management. Session cookie for the web app, bearer tokens for devices "
+    "and upper-level platforms. Errors: JSON with a stable `code` and a `message` in the caller's language.",
+    auth=[ActorBearerAuth(), ActorSessionAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+)
+install_error_handlers(api)
+api.add_router("/areas", areas_router)
+api.add_router("/accounts", accounts_router)
