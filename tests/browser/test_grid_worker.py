@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 def _residents(world) -> None:
     with acting_as(Actor.system("test")):
         Resident.objects.create(area_code=GRID_A1, household=world.households["A1"], name="王建国", sex="M",
-                                birth_date=dt.date(1948, 3, 2), id_number="370202194803021235", phone="13800001234")
+                                birth_date=dt.date(1948, 3, 2), id_number="370202194803021231", phone="13800001234")
         Resident.objects.create(area_code=GRID_A2, household=world.households["A2"], name="李秀英", sex="F",
                                 birth_date=dt.date(1951, 7, 9))
 
@@ -50,7 +50,7 @@ def test_grid_worker_sees_only_their_grid(browser, live_server, live_world, scre
         page.click("[data-testid=households] a")
         residents = page.inner_text("[data-testid=residents]")
         assert "王建国" in residents
-        assert "370202********1235" in residents and "370202194803021235" not in residents
+        assert "370202********1231" in residents and "370202194803021231" not in residents
         assert "138****1234" in residents
         page.screenshot(path=str(screenshot_dir / f"household-{locale}.png"), full_page=True)
 
@@ -79,7 +79,7 @@ def test_reveal_asks_for_a_reason_and_is_audited(browser, live_server, live_worl
         page.fill("[data-testid=reveal-form] input[name=reason]", "Verifying identity at the door")
         page.click("[data-testid=reveal-form] button")
         page.wait_for_selector("[data-testid=revealed]")
-        assert page.inner_text("[data-testid=revealed]") == "370202194803021235"
+        assert page.inner_text("[data-testid=revealed]") == "370202194803021231"
         event = AuditEvent.objects.get(action="reveal")
         assert event.reason == "Verifying identity at the door" and event.actor_label == "grid_a1"
     finally:
