@@ -44,6 +44,8 @@ class SessionExpiryMiddleware:
                     user.requires_two_factor
                     and not user.is_verified()
                     and not request.path.startswith(TWO_FACTOR_OPEN_PREFIXES)
+                    # The API answers 401 instead (its actor is anonymous until verified).
+                    and not request.path.startswith("/api/")
                 ):
                     return redirect(f"{reverse('accounts:otp')}?next={request.get_full_path()}")
         return self.get_response(request)

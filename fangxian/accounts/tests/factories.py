@@ -24,3 +24,9 @@ def api_token(grid: str, marker: str, world):
     assignment = RoleAssignment.objects.filter(user=owner).first()
     return ApiToken.objects.create(user=owner, assignment=assignment, area_code=assignment.area_code, name=marker,
                                    prefix=marker.lower()[:12], secret_hash="0" * 64)
+
+
+@leak_factory(RoleAssignment)
+def role_assignment(grid: str, marker: str, world):
+    return RoleAssignment.objects.create(user=user(grid, marker + "R", world), role=Role.COMMUNITY_WORKER,
+                                         area_code=grid[:12])

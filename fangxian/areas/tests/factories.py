@@ -20,3 +20,9 @@ def household(grid: str, marker: str, world):
     parent = Building.objects.create(area_code=grid, estate=marker, name="8号楼")
     unit = Unit.objects.create(area_code=grid, building=parent, name="1单元")
     return Household.objects.create(area_code=grid, building=parent, unit=unit, room="808", notes=marker)
+
+
+@leak_factory(Unit)
+def unit(grid: str, marker: str, world):
+    parent = Building.objects.create(area_code=grid, estate=marker, name="7号楼")
+    return Unit.objects.create(area_code=grid, building=parent, name=marker)

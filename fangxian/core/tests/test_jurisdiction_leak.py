@@ -161,9 +161,8 @@ def _api_detail_path(path: str, scope: dict, obj) -> str:
     return path.replace("{" + scope["param"] + "}", str(getattr(obj, scope["lookup"])))
 
 
-@pytest.mark.django_db
-def test_no_page_or_endpoint_shows_a_siblings_rows(seeded, client):
-    world, markers, objects = seeded
+def find_leaks(client, world, markers, objects) -> tuple[list[str], set[type]]:
+    """Walk every page and endpoint as each persona; return the leaks and the models whose own rows showed."""
     lists, details, _ = _html_routes()
     api_ops = _api_operations()
     seen_own: set[type] = set()
@@ -218,6 +217,13 @@ def test_no_page_or_endpoint_shows_a_siblings_rows(seeded, client):
                     if response.status_code == 200:
                         check(path, response.content.decode())
 
+    return leaks, seen_own
+
+
+@pytest.mark.django_db
+def test_no_page_or_endpoint_shows_a_siblings_rows(seeded, client):
+    world, markers, objects = seeded
+    leaks, seen_own = find_leaks(client, world, markers, objects)
     assert not leaks, "jurisdiction leaks:\n" + "\n".join(leaks)
     never_seen = sorted(m._meta.label for m in _models_in_use() - seen_own - set(admin_site._registry))
     assert not never_seen, f"own rows of these models never appeared on any page: {never_seen}"
@@ -231,6 +237,23 @@ def test_admin_of_one_street_sees_nothing_of_another(seeded, client):
     for model, model_admin in admin_site._registry.items():
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         response = client.get(url)
-        assert response.status_code in (200, 302), f"{url}: {response.status_code}"
+        assert response.status_code == 200, f"{url}: {response.status_code}"
         body = response.content.decode()
         assert not [m for m in street1_markers if m in body], f"admin of street 2 sees street 1 rows at {url}"
+
+
+@pytest.mark.django_db
+def test_the_leak_test_catches_a_missing_scope(seeded, client, monkeypatch):
+    """Break scoping on purpose: the walk must then report leaks (it is not vacuous)."""
+    from fangxian.areas.models import Household
+    from fangxian.core.scoping import ScopedQuerySet
+
+    original = ScopedQuerySet.visible_to
+
+    def leaky(self, actor):
+        return self.all() if self.model is Household else original(self, actor)
+
+    monkeypatch.setattr(ScopedQuerySet, "visible_to", leaky)
+    world, markers, objects = seeded
+    leaks, _seen = find_leaks(client, world, markers, objects)
+    assert any("areas.Household" in leak or "/households/" in leak for leak in leaks)
