@@ -19,7 +19,8 @@ from django.db import models
 from django.db.models import Index, Lookup
 from django.utils.translation import gettext_lazy as _
 
-AREA_CODE_RE = re.compile(r"^[0-9]{0,15}$")
+# \Z, not $: "$" would let a trailing newline through.
+AREA_CODE_RE = re.compile(r"\A[0-9]{0,15}\Z")
 # Digits per level: province 2, city 4, district 6, street 9, community 12, grid 15.
 LEVEL_LENGTHS = (2, 4, 6, 9, 12, 15)
 
@@ -27,7 +28,9 @@ LEVEL_LENGTHS = (2, 4, 6, 9, 12, 15)
 def validate_area_code(value: str) -> None:
     if not isinstance(value, str) or not AREA_CODE_RE.match(value) or (value and len(value) not in LEVEL_LENGTHS):
         raise ValidationError(
-            _("“%(value)s” is not an area code (2, 4, 6, 9, 12 or 15 digits)."), code="area_code", params={"value": value}
+            _("“%(value)s” is not an area code (2, 4, 6, 9, 12 or 15 digits)."),
+            code="area_code",
+            params={"value": value},
         )
 
 
