@@ -36,7 +36,7 @@ assets: $(STAMP) package.json package-lock.json
 	FANGXIAN_TESTING=true $(PY) -m fangxian.cli compile_translations
 
 messages: $(STAMP)
-	cd fangxian && ../$(PY) -m django makemessages -l zh_Hans -l en --no-obsolete --ignore 'core/static/*'
+	cd fangxian && FANGXIAN_TESTING=true PYTHONPATH=$(CURDIR) ../$(PY) -m django makemessages -l zh_Hans -l en --no-obsolete --ignore 'core/static/*'
 	FANGXIAN_TESTING=true $(PY) -m fangxian.cli compile_translations
 
 bench: setup
