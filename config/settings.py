@@ -199,7 +199,7 @@ FANGXIAN_MAX_UPLOAD_BYTES = env.int("FANGXIAN_MAX_UPLOAD_BYTES", 20 * 1024 * 102
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "fangxian" / "locale"]
+LOCALE_PATHS = [Path(env.str("FANGXIAN_LOCALE_DIR", default=str(BASE_DIR / "fangxian" / "locale")))]
 USE_I18N = True
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 USE_TZ = True

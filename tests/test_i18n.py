@@ -42,7 +42,9 @@ def test_no_string_is_missing_from_the_catalogue(tmp_path):
     scratch = tmp_path / "fangxian"
     shutil.copytree(ROOT / "fangxian", scratch, ignore=shutil.ignore_patterns("static", "__pycache__", "*.mo"))
     env = {"FANGXIAN_TESTING": "true", "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(ROOT),
-           "PATH": "/usr/bin:/bin", "FANGXIAN_VAR_DIR": str(tmp_path / "var")}
+           "PATH": "/usr/bin:/bin", "FANGXIAN_VAR_DIR": str(tmp_path / "var"),
+           # makemessages writes into LOCALE_PATHS[0]: point it at the scratch copy, never the real one.
+           "FANGXIAN_LOCALE_DIR": str(scratch / "locale")}
     subprocess.run([sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-obsolete"],
                    cwd=scratch, env=env, check=True, capture_output=True)
     fresh = {e.msgid for e in polib.pofile(str(scratch / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))}
