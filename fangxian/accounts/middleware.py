@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth import logout
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -35,7 +36,7 @@ class SessionExpiryMiddleware:
                 logout(request)
                 if not request.path.startswith("/api/"):
                     messages.info(request, _("Your session has expired. Please log in again."))
-                    return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
+                    return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}")
             else:
                 request.session.setdefault(SESSION_LOGIN_AT, now)
                 if now - last_seen >= LAST_SEEN_RESOLUTION or SESSION_LAST_SEEN not in request.session:
@@ -47,5 +48,5 @@ class SessionExpiryMiddleware:
                     # The API answers 401 instead (its actor is anonymous until verified).
                     and not request.path.startswith("/api/")
                 ):
-                    return redirect(f"{reverse('accounts:otp')}?next={request.get_full_path()}")
+                    return redirect(f"{reverse('accounts:otp')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
