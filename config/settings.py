@@ -241,3 +241,6 @@ FANGXIAN_RETENTION_DAYS = env.int("FANGXIAN_RETENTION_DAYS", 30)
 FANGXIAN_OTP_ISSUER = env.str("FANGXIAN_OTP_ISSUER", default="fangxian")
 OTP_TOTP_ISSUER = FANGXIAN_OTP_ISSUER
 NINJA_PAGINATION_PER_PAGE = 50
+# A tile server inside the deployment's network, e.g. "https://tiles.example.gov.cn/{z}/{x}/{y}.png".
+# Without one, maps show the grid outlines alone (government networks are often closed).
+FANGXIAN_TILE_URL = env.str("FANGXIAN_TILE_URL", default="")

@@ -29,7 +29,7 @@ def test_chinese_catalogue_is_complete():
 def test_placeholders_survive_translation():
     import re
 
-    pattern = re.compile(r"%\(\w+\)[sd]|\{\{ *\w+ *\}\}")
+    pattern = re.compile(r"%\(\w+\)[.\d]*[sdf]|\{\{ *\w+ *\}\}")
     for entry in _catalogue("zh_Hans").translated_entries():
         translations = [entry.msgstr] if not entry.msgid_plural else list(entry.msgstr_plural.values())
         for text in translations:

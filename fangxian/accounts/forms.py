@@ -20,7 +20,7 @@ class OtpForm(StyledForm):
 
 
 class TokenCreateForm(StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("Which device or platform uses it."))
+    name = forms.CharField(label=_("Token name"), max_length=100, help_text=_("Which device or platform uses it."))
     assignment = forms.TypedChoiceField(label=_("Role"), coerce=int)
     expires_in_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=366, required=False,
                                          help_text=_("Leave empty for no expiry."))

@@ -15,7 +15,7 @@ class AreaImportForm(StyledForm):
         limit = settings.FANGXIAN_MAX_UPLOAD_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
-                _("The file is %(size)d MB; at most %(limit)d MB is accepted.")
-                % {"size": upload.size // (1024 * 1024), "limit": limit // (1024 * 1024)}
+                _("The file is %(size).1f MB; at most %(limit).1f MB is accepted.")
+                % {"size": upload.size / (1024 * 1024), "limit": limit / (1024 * 1024)}
             )
         return upload

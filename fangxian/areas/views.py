@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -62,7 +63,26 @@ class AreaDetailView(ScopedDetailView):
                 .order_by("estate", "name")
             )
         context["can_export"] = actor.can("area.export")
+        context["map_features"] = _features([area] + children)
+        context["tile_url"] = settings.FANGXIAN_TILE_URL
         return context
+
+
+def _features(areas: list) -> dict | None:
+    """Outlines of an area and its children as one GeoJSON FeatureCollection, or None without any."""
+    features = []
+    for entry in areas:
+        area = entry["area"] if isinstance(entry, dict) else entry
+        if not area.geometry:
+            continue
+        geometry = area.geometry.get("geometry") if area.geometry.get("type") == "Feature" else area.geometry
+        if area.geometry.get("type") == "FeatureCollection":
+            features += [{**f, "properties": {"code": area.code, "name": area.name}}
+                         for f in area.geometry.get("features", [])]
+        else:
+            features.append({"type": "Feature", "geometry": geometry, "properties": {"code": area.code,
+                                                                                    "name": area.name}})
+    return {"type": "FeatureCollection", "features": features} if features else None
 
 
 class BuildingDetailView(ScopedDetailView):

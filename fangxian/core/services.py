@@ -23,7 +23,7 @@ def personal_value_reveal(*, actor: Actor, obj: models.Model, field_name: str, r
     trace.
     """
     if not actor.can("personal.reveal"):
-        raise PermissionDenied(_("Your role may not see full personal numbers."))
+        raise PermissionDenied(_("Your role may not see full ID-card and phone numbers."))
     try:
         field = obj._meta.get_field(field_name)
     except Exception:  # noqa: BLE001 - an unknown field name is a client error, not a crash

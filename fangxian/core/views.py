@@ -206,7 +206,7 @@ def personal_reveal(request: HttpRequest, model_label: str, pk: int, field: str)
     obj = model._default_manager.get_visible(actor, pk=pk)
     context = {"obj": obj, "field": field}
     if not actor.can("personal.reveal"):
-        raise PermissionDenied(_("Your role may not see full personal numbers."))
+        raise PermissionDenied(_("Your role may not see full ID-card and phone numbers."))
     if request.method != "POST":
         return render(request, "core/_reveal_form.html", context)
     reason = request.POST.get("reason", "")[:500]

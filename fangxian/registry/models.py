@@ -46,7 +46,7 @@ class Resident(Jurisdictional):
     household = models.ForeignKey(
         "areas.Household", on_delete=models.PROTECT, related_name="residents", verbose_name=_("household")
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     id_number = PersonalField(_("ID card number"), kind=PersonalKind.ID_CARD)

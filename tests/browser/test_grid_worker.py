@@ -30,7 +30,7 @@ def _log_in(page, base: str, username: str) -> None:
     page.click("[data-testid=login-submit]")
 
 
-@pytest.mark.parametrize("locale,expect", [("zh-CN", "家庭"), ("en", "Households")])
+@pytest.mark.parametrize("locale,expect", [("zh-CN", "户数"), ("en", "Households")])
 def test_grid_worker_sees_only_their_grid(browser, live_server, live_world, screenshot_dir, locale, expect):
     _residents(live_world)
     context, page = new_page(browser, locale=locale, phone=True)
