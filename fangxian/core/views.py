@@ -147,7 +147,8 @@ class HomeView(ScopedListView):
         actor = self.request.actor
         tops = {a.code: a for a in Area.objects.visible_to(actor).filter(code__in=actor.area_prefixes)}
         context["panels"] = [
-            {"area": tops[code], "counts": area_subtree_counts(actor=actor, code=code)}
+            {"area": tops[code], "counts": area_subtree_counts(actor=actor, code=code),
+             "buildings": self._grid_buildings(code) if len(code) == 15 else None}
             for code in actor.area_prefixes
             if code in tops
         ]
@@ -160,6 +161,18 @@ class HomeView(ScopedListView):
                 Household.objects.visible_to(actor).filter(pk__in=actor.household_ids).select_related("building", "unit")
             )
         return context
+
+
+    def _grid_buildings(self, code: str) -> list:
+        """A grid worker's home goes straight to the buildings of their grid."""
+        from django.db.models import Count
+
+        from fangxian.areas.models import Building
+
+        if not self.request.actor.can("household.view"):
+            return []
+        return list(Building.objects.visible_to(self.request.actor).filter(area_code=code)
+                    .annotate(household_count=Count("households")).order_by("estate", "name")[:200])
 
 
 class AuditEventListView(ScopedListView):

@@ -45,7 +45,6 @@ def test_grid_worker_sees_only_their_grid(browser, live_server, live_world, scre
         page.screenshot(path=str(screenshot_dir / f"home-grid-worker-{locale}.png"), full_page=True)
 
         # Down the tree to the household: the personal numbers are masked.
-        page.click("text=甲社区第一网格")
         page.click("[data-testid=buildings] a")
         page.click("[data-testid=households] a")
         residents = page.inner_text("[data-testid=residents]")
