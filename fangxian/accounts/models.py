@@ -108,6 +108,9 @@ class LoginFailure(models.Model):
         verbose_name = _("login failure")
         verbose_name_plural = _("login failures")
 
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
+
 
 class ApiToken(Jurisdictional):
     """A bearer token for a device or an upper-level platform, bound to one role assignment.

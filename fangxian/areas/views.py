@@ -77,11 +77,13 @@ def _features(areas: list) -> dict | None:
             continue
         geometry = area.geometry.get("geometry") if area.geometry.get("type") == "Feature" else area.geometry
         if area.geometry.get("type") == "FeatureCollection":
-            features += [{**f, "properties": {"code": area.code, "name": area.name}}
-                         for f in area.geometry.get("features", [])]
+            features += [
+                {**f, "properties": {"code": area.code, "name": area.name}} for f in area.geometry.get("features", [])
+            ]
         else:
-            features.append({"type": "Feature", "geometry": geometry, "properties": {"code": area.code,
-                                                                                    "name": area.name}})
+            features.append(
+                {"type": "Feature", "geometry": geometry, "properties": {"code": area.code, "name": area.name}}
+            )
     return {"type": "FeatureCollection", "features": features} if features else None
 
 
@@ -154,7 +156,15 @@ class AreaImportView(ActorRequiredMixin, View):
                 form.add_error("file", str(error.message))
             else:
                 if not result.errors:
-                    messages.success(request, _("Imported: %(created)d new areas, %(updated)d updated.")
-                                     % {"created": result.created, "updated": result.updated})
+                    messages.success(
+                        request,
+                        _("Imported: %(created)d new areas, %(updated)d updated.")
+                        % {"created": result.created, "updated": result.updated},
+                    )
                     return redirect("areas:import")
-        return render(request, self.template_name, {"form": form, "result": result}, status=200 if result is None or not result.errors else 400)
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "result": result},
+            status=200 if result is None or not result.errors else 400,
+        )

@@ -15,7 +15,7 @@ from fangxian.areas.models import Area, Building, Household, Unit
 from fangxian.core.roles import Role
 from fangxian.core.scoping import Actor
 
-PASSWORD = "Test-persona-2026!"
+PASSWORD = "Test-persona-2026!"  # noqa: S105 - synthetic test personas
 
 CITY, DISTRICT = "3702", "370202"
 STREET_1, STREET_2 = "370202001", "370202002"

@@ -120,7 +120,9 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 @leak_exempt("error page")
 def error_500(request: HttpRequest) -> HttpResponse:
-    return render_error(request, 500, _("Something went wrong on our side. Nothing was saved half-way; please try again."))
+    return render_error(
+        request, 500, _("Something went wrong on our side. Nothing was saved half-way; please try again.")
+    )
 
 
 class HomeView(ScopedListView):
@@ -147,8 +149,11 @@ class HomeView(ScopedListView):
         actor = self.request.actor
         tops = {a.code: a for a in Area.objects.visible_to(actor).filter(code__in=actor.area_prefixes)}
         context["panels"] = [
-            {"area": tops[code], "counts": area_subtree_counts(actor=actor, code=code),
-             "buildings": self._grid_buildings(code) if len(code) == 15 else None}
+            {
+                "area": tops[code],
+                "counts": area_subtree_counts(actor=actor, code=code),
+                "buildings": self._grid_buildings(code) if len(code) == 15 else None,
+            }
             for code in actor.area_prefixes
             if code in tops
         ]
@@ -158,10 +163,11 @@ class HomeView(ScopedListView):
         context["households"] = []
         if actor.household_ids:
             context["households"] = list(
-                Household.objects.visible_to(actor).filter(pk__in=actor.household_ids).select_related("building", "unit")
+                Household.objects.visible_to(actor)
+                .filter(pk__in=actor.household_ids)
+                .select_related("building", "unit")
             )
         return context
-
 
     def _grid_buildings(self, code: str) -> list:
         """A grid worker's home goes straight to the buildings of their grid."""
@@ -171,8 +177,12 @@ class HomeView(ScopedListView):
 
         if not self.request.actor.can("household.view"):
             return []
-        return list(Building.objects.visible_to(self.request.actor).filter(area_code=code)
-                    .annotate(household_count=Count("households")).order_by("estate", "name")[:200])
+        return list(
+            Building.objects.visible_to(self.request.actor)
+            .filter(area_code=code)
+            .annotate(household_count=Count("households"))
+            .order_by("estate", "name")[:200]
+        )
 
 
 class AuditEventListView(ScopedListView):

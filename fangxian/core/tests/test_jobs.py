@@ -62,14 +62,22 @@ def test_the_same_task_api_runs_on_redis_storage():
         huey.storage.flush_all()
 
 
-@pytest.mark.parametrize("redis_url,expected", [("", "huey.SqliteHuey"), ("redis://127.0.0.1:6379/0", "huey.PriorityRedisHuey")])
+@pytest.mark.parametrize(
+    "redis_url,expected", [("", "huey.SqliteHuey"), ("redis://127.0.0.1:6379/0", "huey.PriorityRedisHuey")]
+)
 def test_storage_is_chosen_by_settings(redis_url, expected, tmp_path):
     import os
     import subprocess
     import sys
 
-    env = {**os.environ, "REDIS_URL": redis_url, "FANGXIAN_TESTING": "false", "DEBUG": "true",
-           "FANGXIAN_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = {
+        **os.environ,
+        "REDIS_URL": redis_url,
+        "FANGXIAN_TESTING": "false",
+        "DEBUG": "true",
+        "FANGXIAN_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
     code = "import django; django.setup(); from django.conf import settings; print(settings.HUEY['huey_class'])"
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == expected

@@ -234,7 +234,7 @@ def test_admin_of_one_street_sees_nothing_of_another(seeded, client):
     world, markers, _objects = seeded
     _login(client, world, "admin_street2")
     street1_markers = [m for g in grids_under("370202001") for m in markers[g].values()]
-    for model, model_admin in admin_site._registry.items():
+    for model in admin_site._registry:
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         response = client.get(url)
         assert response.status_code == 200, f"{url}: {response.status_code}"
