@@ -12,7 +12,7 @@ export DJANGO_SETTINGS_MODULE := config.settings
 
 run: setup
 	DEBUG=true $(PY) -m fangxian.cli migrate --no-input
-	DEBUG=true $(PY) -m fangxian.cli demo --if-empty
+	DEBUG=true $(PY) -m fangxian.cli demo
 	DEBUG=true $(PY) -m fangxian.cli serve
 
 test: setup

@@ -24,20 +24,31 @@ FILES = [
     ("leaflet/dist/leaflet.js", "leaflet/leaflet.js"),
     ("leaflet/dist/leaflet.css", "leaflet/leaflet.css"),
     ("leaflet/dist/images", "leaflet/images"),
-    # The QR scanner: a BarcodeDetector polyfill and the zxing WebAssembly it loads. Pages must
-    # point it at our copy (prepareZXingModule locateFile), or it would fetch from a CDN.
+    # The QR scanner: a BarcodeDetector polyfill and the zxing WebAssembly it loads, from the
+    # zxing-wasm version the polyfill was built against (npm nests it under barcode-detector when
+    # it differs from a top-level one). Pages must point the polyfill at our copy
+    # (prepareZXingModule's locateFile), or it would fetch from a CDN.
     ("barcode-detector/dist/iife/polyfill.js", "barcode-detector/polyfill.js"),
-    ("zxing-wasm/dist/reader/zxing_reader.wasm", "zxing/zxing_reader.wasm"),
+    (("barcode-detector/node_modules/zxing-wasm/dist/reader/zxing_reader.wasm",
+      "zxing-wasm/dist/reader/zxing_reader.wasm"), "zxing/zxing_reader.wasm"),
 ]
 
 
+def _source(node_modules: Path, src: str | tuple[str, ...]) -> Path | None:
+    """The first candidate that exists (npm's nesting depends on what else is installed)."""
+    for candidate in (src,) if isinstance(src, str) else src:
+        if (node_modules / candidate).exists():
+            return node_modules / candidate
+    return None
+
+
 def build(node_modules: Path = NODE_MODULES, vendor: Path = VENDOR) -> list[Path]:
-    missing = [src for src, _ in FILES if not (node_modules / src).exists()]
+    missing = [str(src) for src, _ in FILES if _source(node_modules, src) is None]
     if missing:
         raise SystemExit(f"missing from {node_modules}: {', '.join(missing)} (run `npm ci` first)")
     written = []
     for src, dest in FILES:
-        source, target = node_modules / src, vendor / dest
+        source, target = _source(node_modules, src), vendor / dest
         target.parent.mkdir(parents=True, exist_ok=True)
         if source.is_dir():
             shutil.copytree(source, target, dirs_exist_ok=True)

@@ -27,7 +27,7 @@ from fangxian.core.models import AuditAction
 from fangxian.core.roles import Role
 from fangxian.core.scoping import Actor
 
-TOKEN_PREFIX = "fx"
+TOKEN_PREFIX = "fx"  # noqa: S105 - a marker, not a secret
 
 
 class LoginLocked(DomainError):
@@ -44,8 +44,8 @@ def _window_start() -> dt.datetime:
     return timezone.now() - dt.timedelta(seconds=settings.FANGXIAN_LOCKOUT_SECONDS)
 
 
-def login_is_locked(*, username: str, source_ip: str | None) -> bool:
-    """Locked if this account failed too often, or this address far too often.
+def login_lock(*, username: str, source_ip: str | None) -> str | None:
+    """"account" if this account failed too often, "address" if this address far too often, else None.
 
     The address threshold is much higher than the account's: a whole street office may sit
     behind one address, and one careless user must not lock out the rest.
@@ -53,11 +53,14 @@ def login_is_locked(*, username: str, source_ip: str | None) -> bool:
     since = _window_start()
     failures = LoginFailure.objects.filter(at__gte=since)
     if failures.filter(username=username.lower()).count() >= settings.FANGXIAN_LOCKOUT_USER_FAILURES:
-        return True
-    return bool(
-        source_ip
-        and failures.filter(source_ip=source_ip).count() >= settings.FANGXIAN_LOCKOUT_ADDRESS_FAILURES
-    )
+        return "account"
+    if source_ip and failures.filter(source_ip=source_ip).count() >= settings.FANGXIAN_LOCKOUT_ADDRESS_FAILURES:
+        return "address"
+    return None
+
+
+def login_is_locked(*, username: str, source_ip: str | None) -> bool:
+    return login_lock(username=username, source_ip=source_ip) is not None
 
 
 def user_login(*, request: HttpRequest, username: str, password: str) -> User:
@@ -65,19 +68,25 @@ def user_login(*, request: HttpRequest, username: str, password: str) -> User:
     ip = client_ip(request)
     username = username.strip()[:150]
     actor = Actor.anonymous(ip)
-    if login_is_locked(username=username, source_ip=ip):
-        audit_record(AuditAction.LOGIN_LOCKED, actor=actor, object_type="accounts.user", object_label=username)
-        raise LoginLocked(
-            _("Too many failed attempts. This account is locked for %(minutes)d minutes.")
-            % {"minutes": settings.FANGXIAN_LOCKOUT_SECONDS // 60}
-        )
+    lock = login_lock(username=username, source_ip=ip)
+    if lock:
+        known = User.objects.filter(username=username).first()
+        audit_record(AuditAction.LOGIN_LOCKED, actor=actor, object_type="accounts.user", object_label=username,
+                     area_code=Actor.for_user(known).primary_area_code if known else "", changes={"lock": lock})
+        minutes = settings.FANGXIAN_LOCKOUT_SECONDS // 60
+        if lock == "account":
+            raise LoginLocked(_("Too many failed attempts. This account is locked for %(minutes)d minutes.")
+                              % {"minutes": minutes})
+        raise LoginLocked(_("Too many failed attempts from this network. Logins from it are paused for "
+                            "%(minutes)d minutes.") % {"minutes": minutes})
     user = authenticate(request, username=username, password=password)
     if user is None:
         LoginFailure.objects.create(username=username.lower(), source_ip=ip)
         known = User.objects.filter(username=username).first()
         audit_record(
-            AuditAction.LOGIN_FAILED, actor=actor, object_type="accounts.user", object_id=str(known.pk) if known else "",
-            object_label=username, area_code=Actor.for_user(known).primary_area_code if known else "",
+            AuditAction.LOGIN_FAILED, actor=actor, object_type="accounts.user",
+            object_id=str(known.pk) if known else "", object_label=username,
+            area_code=Actor.for_user(known).primary_area_code if known else "",
         )
         raise LoginInvalid(_("The user name or the password is wrong."))
     # login() rotates the session key: no fixation of a session chosen before login.

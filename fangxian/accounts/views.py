@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import segno
-
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -117,6 +117,8 @@ class AccountView(ScopedListView):
         context["assignments"] = assignments
         context["can_tokens"] = actor.can("token.manage")
         context["token_form"] = kwargs.get("token_form") or TokenCreateForm(assignments=assignments)
+        context["idle_minutes"] = settings.FANGXIAN_SESSION_IDLE_SECONDS // 60
+        context["absolute_hours"] = settings.SESSION_COOKIE_AGE // 3600
         return context
 
     def post(self, request: HttpRequest) -> HttpResponse:

@@ -126,6 +126,8 @@ class Household(Jurisdictional):
     room = models.CharField(_("room"), max_length=20)
     notes = models.TextField(_("notes"), blank=True, max_length=2000)
 
+    audit_masked = ("notes",)
+
     class Meta(Jurisdictional.Meta):
         verbose_name = _("household")
         verbose_name_plural = _("households")

@@ -109,9 +109,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
         details = [{"loc": [name], "message": str(m)} for name, items in messages.items() for m in items]
         return _error(api, request, 422, "invalid", _("Some fields are not valid."), details=details)
 
+    http_codes = {400: "bad_request", 401: "unauthenticated", 403: "permission_denied", 404: "not_found",
+                  409: "conflict", 413: "too_large", 422: "invalid", 429: "too_many_requests"}
+
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        return _error(api, request, exc.status_code, "error", str(exc))
+        message = str(exc)
+        if exc.status_code == 403 and "CSRF" in message:
+            return _error(api, request, 403, "csrf_failed", _("The form has expired. Reload the page and try again."))
+        if exc.status_code == 400 and "parse" in message.lower():
+            return _error(api, request, 400, "bad_request", _("The request body is not valid JSON."))
+        return _error(api, request, exc.status_code, http_codes.get(exc.status_code, "error"), message)
 
 
 def require(actor: Actor, capability: str) -> None:

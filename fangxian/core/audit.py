@@ -65,8 +65,9 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _is_personal(model: type[models.Model], field: models.Field) -> bool:
-    return isinstance(field, PersonalField) or hasattr(field, "personal_sibling_of")
+def _masked(instance: models.Model, field: models.Field) -> bool:
+    """Personal values are recorded as changed, never with their content (models list extra ones in `audit_masked`)."""
+    return isinstance(field, PersonalField) or field.name in getattr(instance, "audit_masked", ())
 
 
 def _audited_fields(instance: models.Model) -> list[models.Field]:
@@ -76,7 +77,7 @@ def _audited_fields(instance: models.Model) -> list[models.Field]:
 
 def _value(instance: models.Model, field: models.Field) -> Any:
     value = getattr(instance, field.attname)
-    if isinstance(field, PersonalField):
+    if _masked(instance, field):
         return MASK_WHOLE if value else ""
     return _plain(value)
 
@@ -153,7 +154,7 @@ def _on_save(sender: type[models.Model], instance: models.Model, created: bool, 
         for field in _audited_fields(instance):
             old, new = before.get(field.name), after.get(field.name)
             if field.name in before and old != new:
-                if isinstance(field, PersonalField):
+                if _masked(instance, field):
                     changes[field.name] = {"old": MASK_WHOLE if old else "", "new": MASK_WHOLE if new else ""}
                 else:
                     changes[field.name] = {"old": old, "new": new}

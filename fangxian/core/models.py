@@ -27,14 +27,15 @@ class AuditAction(models.TextChoices):
     TOKEN_CREATE = "token_create", _("API token created")
     TOKEN_REVOKE = "token_revoke", _("API token revoked")
     OTP_ENROL = "otp_enrol", _("Two-factor device enrolled")
+    OTP_RESET = "otp_reset", _("Two-factor device reset")
     KEY_ROTATE = "key_rotate", _("Personal data re-encrypted")
 
 
 class AuditEvent(models.Model):
     """One thing somebody did that the community may have to account for later.
 
-    Append-only: the model refuses updates and deletes, and on both databases a trigger refuses
-    them as well (migration 0002), so that not even a maintenance script can rewrite history.
+    Append-only: the model refuses updates and deletes, and on PostgreSQL a trigger refuses them
+    as well (migration 0002), so that not even a maintenance script can rewrite history.
     """
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)

@@ -39,6 +39,8 @@ class PersonalKind(models.TextChoices):
 
 
 MASK_WHOLE = "******"
+# Every Fernet token starts so (version byte 0x80, then a timestamp whose high bytes are zero until 2106).
+FERNET_TOKEN_START = "gAAAAA"
 PHONE_RE = re.compile(r"^(\+?86)?(1[3-9][0-9]{9})$")
 LANDLINE_RE = re.compile(r"^0[1-9][0-9]{1,2}[0-9]{7,8}$")
 DOCUMENT_RE = re.compile(r"^[A-Z0-9]{5,20}$")
@@ -193,6 +195,13 @@ class PersonalField(models.TextField):
     def get_prep_value(self, value: Any) -> Any:
         if isinstance(value, PersonalValue):
             return value.ciphertext
+        if isinstance(value, str) and value and not value.startswith(FERNET_TOKEN_START):
+            # A clear value reaching the database without pre_save: QuerySet.update(), bulk_update() or
+            # filter(). It would be stored in clear without its hash, or match nothing: refuse it.
+            raise ValueError(
+                f"{self.model.__name__}.{self.name}: set personal values on the instance and save() it; "
+                f"look them up through {self.name}_hash"
+            )
         return value
 
     def value_to_string(self, obj: models.Model) -> str:
@@ -213,6 +222,21 @@ class PersonalField(models.TextField):
 
 def personal_fields(model: type[models.Model]) -> list[PersonalField]:
     return [f for f in model._meta.concrete_fields if isinstance(f, PersonalField)]
+
+
+def with_sibling_fields(model: type[models.Model], update_fields: Any) -> Any:
+    """`update_fields` plus the hash, last four and masked columns of every personal field it names.
+
+    pre_save fills the siblings on the instance; a save limited to the personal field alone would
+    otherwise leave the old person's hash and masked number in the row.
+    """
+    if update_fields is None:
+        return None
+    names = set(update_fields)
+    for field in personal_fields(model):
+        if field.name in names or field.attname in names:
+            names.update({f"{field.name}_hash", f"{field.name}_last4", f"{field.name}_masked"})
+    return names
 
 
 def hash_for(model: type[models.Model], field_name: str, raw: str) -> str:

@@ -172,8 +172,11 @@ class ScopedModel(models.Model):
     objects = ScopedQuerySet.as_manager()
 
     scope_field = "area_code"
-    # Fields left out of the audit trail (PersonalField values are always masked anyway).
+    # Fields left out of the audit trail altogether.
     audit_exclude: tuple[str, ...] = ()
+    # Fields recorded as changed but never with their values: names, birth dates, free text about
+    # people. PersonalField values are always treated so.
+    audit_masked: tuple[str, ...] = ()
 
     class Meta:
         abstract = True

@@ -61,6 +61,8 @@ class Resident(Jurisdictional):
     employer = models.CharField(_("employer or school"), max_length=100, blank=True)
     notes = models.TextField(_("notes"), blank=True, max_length=2000)
 
+    audit_masked = ("name", "birth_date", "employer", "notes")
+
     class Meta(Jurisdictional.Meta):
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
@@ -96,6 +98,8 @@ class Vulnerability(Jurisdictional):
                                  verbose_name=_("resident"))
     kind = models.CharField(_("kind"), max_length=20, choices=VulnerabilityKind.choices, db_index=True)
     detail = models.CharField(_("detail"), max_length=200, blank=True)
+
+    audit_masked = ("detail",)
 
     class Meta(Jurisdictional.Meta):
         verbose_name = _("vulnerability")

@@ -1,3 +1,5 @@
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from fangxian.accounts.models import ApiToken, RoleAssignment, User
 from fangxian.core.roles import Role
 from fangxian.core.testing import PERSONAS, leak_factory
@@ -30,3 +32,8 @@ def api_token(grid: str, marker: str, world):
 def role_assignment(grid: str, marker: str, world):
     return RoleAssignment.objects.create(user=user(grid, marker + "R", world), role=Role.COMMUNITY_WORKER,
                                          area_code=grid[:12])
+
+
+@leak_factory(TOTPDevice)
+def totp_device(grid: str, marker: str, world):
+    return TOTPDevice.objects.create(user=user(grid, marker + "T", world), name=marker, confirmed=True)

@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, transaction
 
 from fangxian.areas.models import Building
 from fangxian.core.audit import acting_as
-from fangxian.core.errors import DomainError, PermissionDenied
+from fangxian.core.errors import DomainError, NotFound, PermissionDenied
 from fangxian.core.models import AuditAction, AuditEvent
 from fangxian.core.personal import MASK_WHOLE
 from fangxian.core.scoping import Actor
@@ -225,3 +225,13 @@ def test_reveal_of_a_field_that_is_not_personal_is_refused(world, system_actor):
         with pytest.raises(DomainError) as excinfo:
             personal_value_reveal(actor=world.actor("grid_a1"), obj=resident, field_name=name, reason="核实身份信息")
         assert excinfo.value.code == "not_personal"
+
+
+def test_reveal_outside_the_jurisdiction_is_not_found(world, system_actor):
+    # Even when a caller forgets to load the object through visible_to, the service does not reveal.
+    resident = make_resident(world)  # in grid A1
+    for persona in ("grid_a2", "grid_b1", "commander_b", "worker_b"):
+        with pytest.raises(NotFound):
+            personal_value_reveal(actor=world.actor(persona), obj=resident, field_name="id_number",
+                                  reason="核实身份信息")
+    assert not events(action=AuditAction.REVEAL)

@@ -170,3 +170,34 @@ def test_clearing_a_value_clears_its_siblings(household, system_actor):
     resident.save()
     raw = raw_columns(resident)
     assert raw["id_number"] == "" and raw["id_number_hash"] == "" and raw["id_number_last4"] == ""
+
+
+def test_saving_with_update_fields_keeps_the_siblings_in_step(household, system_actor):
+    resident = make_resident(household, id_number=ID_NUMBER, phone=PHONE)
+    resident.id_number = "370202199001011237"
+    resident.save(update_fields=["id_number"])
+    raw = raw_columns(resident)
+    assert raw["id_number_hash"] == lookup_hash(PersonalKind.ID_CARD, "370202199001011237")
+    assert raw["id_number_last4"] == "1237" and raw["id_number_masked"] == "370202********1237"
+    assert list(Resident.objects.filter(id_number_hash=hash_for(Resident, "id_number", "370202199001011237"))) == [
+        resident
+    ]
+    # Fields not named are left alone.
+    assert raw["phone_masked"] == "138****5678"
+
+
+def test_queryset_update_with_a_clear_value_is_refused(household, system_actor):
+    resident = make_resident(household, phone=PHONE)
+    with pytest.raises(ValueError, match="save"):
+        Resident.objects.filter(pk=resident.pk).update(phone="13900001111")
+    assert raw_columns(resident)["phone"] != "13900001111"
+    # Ciphertext (what rotate_keys writes) and clearing a value still go through.
+    Resident.objects.filter(pk=resident.pk).update(phone=raw_columns(resident)["phone"])
+    Resident.objects.filter(pk=resident.pk).update(id_number="")
+
+
+def test_filtering_on_a_clear_value_is_refused_rather_than_silently_empty(household, system_actor):
+    make_resident(household, id_number=ID_NUMBER)
+    with pytest.raises(ValueError):
+        list(Resident.objects.filter(id_number=ID_NUMBER))
+    assert Resident.objects.exclude(id_number="").count() == 1

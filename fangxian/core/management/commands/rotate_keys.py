@@ -34,10 +34,11 @@ def rotate_model(model: type, batch: int = BATCH) -> int:
         rows = manager.order_by("pk")
         if last_pk is not None:
             rows = rows.filter(pk__gt=last_pk)
-        chunk = list(rows.values_list("pk", *names)[:batch])
-        if not chunk:
-            return done
         with transaction.atomic():
+            # Locked while rewritten: an edit in between would otherwise be overwritten with the old value.
+            chunk = list(rows.select_for_update().values_list("pk", *names)[:batch])
+            if not chunk:
+                return done
             for pk, *values in chunk:
                 updates = {
                     name: crypto.rotate(value.ciphertext.encode()).decode()
