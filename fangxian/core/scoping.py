@@ -200,6 +200,10 @@ class ScopedModel(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         from django.db import transaction
 
+        from fangxian.core.personal import with_sibling_fields
+
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = with_sibling_fields(type(self), kwargs["update_fields"])
         # The audit row is written inside the same transaction: if it fails, the change fails.
         with transaction.atomic():
             super().save(*args, **kwargs)
