@@ -77,11 +77,22 @@ EXPECTED = {
 }
 
 
+ADMINISTRATORS = {"admin", "admin_street2"}
+
+
 @pytest.mark.parametrize("persona", sorted(EXPECTED))
 def test_each_persona_sees_exactly_its_jurisdiction(populated, persona):
     actor = populated.actor(persona)
     assert visible_households(populated, actor) == EXPECTED[persona]
-    assert visible_residents(populated, actor) == EXPECTED[persona]
+    if persona not in ADMINISTRATORS:
+        assert visible_residents(populated, actor) == EXPECTED[persona]
+
+
+@pytest.mark.xfail(strict=True, reason="DESIGN.md section 1: administrators see no personal data by default; "
+                                       "today their area grant opens residents like any official's")
+@pytest.mark.parametrize("persona", sorted(ADMINISTRATORS))
+def test_administrator_sees_no_residents_by_default(populated, persona):
+    assert visible_residents(populated, populated.actor(persona)) == set()
 
 
 def test_commander_sees_own_community_and_not_the_sibling(populated):
