@@ -31,6 +31,19 @@ class AuditAction(models.TextChoices):
     KEY_ROTATE = "key_rotate", _("Personal data re-encrypted")
 
 
+class AuditQuerySet(ScopedQuerySet):
+    """Refuses bulk rewrites too (on PostgreSQL the trigger refuses them as well)."""
+
+    def update(self, **kwargs):
+        raise RuntimeError("audit events are append-only")
+
+    def delete(self):
+        raise RuntimeError("audit events are append-only")
+
+    update.queryset_only = True
+    delete.queryset_only = True
+
+
 class AuditEvent(models.Model):
     """One thing somebody did that the community may have to account for later.
 
@@ -58,7 +71,7 @@ class AuditEvent(models.Model):
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = AuditQuerySet.as_manager()
     scope_field = "area_code"
 
     class Meta:

@@ -38,6 +38,11 @@ AREA_REACH_ROLES = frozenset(
     }
 )
 
+# Area roles whose reach also covers rows about people (models with `personal_data = True`).
+# Administrators configure, they do not read residents (DESIGN.md section 1); guards get at people
+# only through the checkpoint module's own rules (their pass scans), never a whole community.
+PERSONAL_DATA_ROLES = AREA_REACH_ROLES - {Role.ADMINISTRATOR, Role.GUARD}
+
 # Roles that must log in with a second factor.
 TWO_FACTOR_ROLES = frozenset({Role.ADMINISTRATOR, Role.DISTRICT_OFFICIAL, Role.CITY_OFFICIAL})
 

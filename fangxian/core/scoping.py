@@ -23,7 +23,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from fangxian.core.areacode import AreaCodeField, area_code_index, minimal_prefixes
-from fangxian.core.roles import AREA_REACH_ROLES, Role
+from fangxian.core.roles import AREA_REACH_ROLES, PERSONAL_DATA_ROLES, Role
 
 if TYPE_CHECKING:
     from fangxian.accounts.models import User
@@ -92,6 +92,13 @@ class Actor:
         return minimal_prefixes([g.area_code for g in self.grants if g.role in AREA_REACH_ROLES])
 
     @cached_property
+    def personal_prefixes(self) -> tuple[str, ...]:
+        """The subtrees in which this actor may see rows about people."""
+        if self.is_system:
+            return self.area_prefixes
+        return minimal_prefixes([g.area_code for g in self.grants if g.role in PERSONAL_DATA_ROLES])
+
+    @cached_property
     def household_ids(self) -> frozenset[int]:
         return frozenset(g.household_id for g in self.grants if g.role == Role.RESIDENT and g.household_id)
 
@@ -122,7 +129,9 @@ class Actor:
 def scope_q(model: type[models.Model], actor: Actor, prefixes: Iterable[str] | None = None) -> Q | None:
     """The filter for `actor` on `model`, or None when the actor may see nothing."""
     scope_field = getattr(model, "scope_field", "area_code")
-    parts = [Q(**{f"{scope_field}__within": prefix}) for prefix in (actor.area_prefixes if prefixes is None else prefixes)]
+    if prefixes is None:
+        prefixes = actor.personal_prefixes if getattr(model, "personal_data", False) else actor.area_prefixes
+    parts = [Q(**{f"{scope_field}__within": prefix}) for prefix in prefixes]
     personal = getattr(model, "scope_personal", None)
     if personal is not None:
         extra = personal(actor)
@@ -172,6 +181,8 @@ class ScopedModel(models.Model):
     objects = ScopedQuerySet.as_manager()
 
     scope_field = "area_code"
+    # Rows about people: area roles reach them only if they are PERSONAL_DATA_ROLES.
+    personal_data = False
     # Fields left out of the audit trail altogether.
     audit_exclude: tuple[str, ...] = ()
     # Fields recorded as changed but never with their values: names, birth dates, free text about

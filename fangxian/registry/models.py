@@ -61,12 +61,15 @@ class Resident(Jurisdictional):
     employer = models.CharField(_("employer or school"), max_length=100, blank=True)
     notes = models.TextField(_("notes"), blank=True, max_length=2000)
 
+    personal_data = True
     audit_masked = ("name", "birth_date", "employer", "notes")
 
     class Meta(Jurisdictional.Meta):
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
-        ordering = ["area_code", "household", "id"]
+        # By the household's id, not the household: ordering by the relation would join households,
+        # buildings and units into every resident list.
+        ordering = ["area_code", "household_id", "id"]
 
     def __str__(self) -> str:
         return self.name
@@ -99,6 +102,7 @@ class Vulnerability(Jurisdictional):
     kind = models.CharField(_("kind"), max_length=20, choices=VulnerabilityKind.choices, db_index=True)
     detail = models.CharField(_("detail"), max_length=200, blank=True)
 
+    personal_data = True
     audit_masked = ("detail",)
 
     class Meta(Jurisdictional.Meta):

@@ -78,20 +78,20 @@ EXPECTED = {
 
 
 ADMINISTRATORS = {"admin", "admin_street2"}
+# Area roles that reach places but not people (DESIGN.md section 1).
+NO_PERSONAL_DATA = ADMINISTRATORS | {"guard_a", "guard_b"}
 
 
 @pytest.mark.parametrize("persona", sorted(EXPECTED))
 def test_each_persona_sees_exactly_its_jurisdiction(populated, persona):
     actor = populated.actor(persona)
     assert visible_households(populated, actor) == EXPECTED[persona]
-    if persona not in ADMINISTRATORS:
+    if persona not in NO_PERSONAL_DATA:
         assert visible_residents(populated, actor) == EXPECTED[persona]
 
 
-@pytest.mark.xfail(strict=True, reason="DESIGN.md section 1: administrators see no personal data by default; "
-                                       "today their area grant opens residents like any official's")
-@pytest.mark.parametrize("persona", sorted(ADMINISTRATORS))
-def test_administrator_sees_no_residents_by_default(populated, persona):
+@pytest.mark.parametrize("persona", sorted(NO_PERSONAL_DATA))
+def test_administrators_and_guards_see_no_residents_by_default(populated, persona):
     assert visible_residents(populated, populated.actor(persona)) == set()
 
 
