@@ -689,30 +689,46 @@ class _RowWriter:
                     cursor.execute(sql)
 
     def finish(self) -> None:
-        """Fresh statistics for the query planner after a bulk load."""
+        """Fresh statistics for the query planner after a bulk load, and everything on disk."""
         with connection.cursor() as cursor:
             if self.postgres:
+                # VACUUM also sets the visibility map, so counts become index-only scans at once
+                # instead of after autovacuum's next visit; it cannot run inside a transaction.
+                command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
                 for model in ROW_COLUMNS:
-                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+                    cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
             else:
                 cursor.execute("PRAGMA optimize")
+                if not connection.in_atomic_block:
+                    cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 @contextlib.contextmanager
 def _bulk_load_session() -> Iterator[None]:
-    """A larger page cache while loading: the hash indexes take random inserts all over the file."""
+    """SQLite settings for a bulk load, restored afterwards.
+
+    A larger page cache, because the hash indexes take random inserts all over the file; and
+    checkpoints every 200 MB of WAL instead of every 4 MB: each checkpoint syncs the disk, which
+    measured up to half of the writing time on a virtual disk. Safety is unchanged: in WAL mode
+    with synchronous=NORMAL a commit is not synced anyway, and the final checkpoint (in
+    `_RowWriter.finish`) syncs everything before the demo reports success.
+    """
     if connection.vendor != "sqlite":
         yield
         return
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
-        previous = int(cursor.fetchone()[0])
+        cache_size = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        autocheckpoint = int(cursor.fetchone()[0])
         cursor.execute("PRAGMA cache_size = -262144")  # 256 MiB
+        cursor.execute("PRAGMA wal_autocheckpoint = 51200")  # pages of 4 KiB: 200 MiB
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {previous}")
+            cursor.execute(f"PRAGMA cache_size = {cache_size}")
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {autocheckpoint}")
 
 
 def _generated(tasks: list[CommunityTask], pools: NamePools, workers: int) -> Iterator[CommunityRows]:
