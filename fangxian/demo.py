@@ -89,29 +89,8 @@ DEMO_USERS: tuple[tuple[str, str, str], ...] = (
 # --- the shape of the population ---------------------------------------------------------------
 
 # China 2020 census, share of the population per five-year age band (0-4 ... 95-99), per cent.
-CENSUS_2020_BANDS = (
-    5.5,
-    6.4,
-    6.0,
-    5.2,
-    5.3,
-    6.5,
-    8.9,
-    7.0,
-    6.7,
-    8.3,
-    8.6,
-    7.2,
-    5.2,
-    5.0,
-    3.4,
-    2.2,
-    1.4,
-    0.8,
-    0.25,
-    0.05,
-)
-AGE_WEIGHTS = tuple(CENSUS_2020_BANDS[age // 5] for age in range(100))
+CENSUS_BANDS = (5.5, 6.4, 6.0, 5.2, 5.3, 6.5, 8.9, 7.0, 6.7, 8.3, 8.6, 7.2, 5.2, 5.0, 3.4, 2.2, 1.4, 0.8, 0.25, 0.05)
+AGE_WEIGHTS = tuple(CENSUS_BANDS[age // 5] for age in range(100))
 # Household sizes, census 2020 (six and more folded into five).
 HOUSEHOLD_SIZES = (1, 2, 3, 4, 5)
 HOUSEHOLD_SIZE_WEIGHTS = (25.4, 29.7, 20.9, 13.2, 10.8)
@@ -130,102 +109,18 @@ STRUCTURE_CHOICES = {
     size: ([name for name, _weight in options], list(itertools.accumulate(w for _name, w in options)))
     for size, options in STRUCTURES.items()
 }
-MOBILE_PREFIXES = (
-    "130",
-    "131",
-    "132",
-    "133",
-    "134",
-    "135",
-    "136",
-    "137",
-    "138",
-    "139",
-    "150",
-    "151",
-    "152",
-    "153",
-    "155",
-    "156",
-    "157",
-    "158",
-    "159",
-    "166",
-    "170",
-    "176",
-    "177",
-    "178",
-    "180",
-    "181",
-    "182",
-    "183",
-    "184",
-    "185",
-    "186",
-    "187",
-    "188",
-    "189",
-    "191",
-    "193",
-    "195",
-    "198",
-    "199",
+MOBILE_PREFIXES = tuple(
+    "130 131 132 133 134 135 136 137 138 139 150 151 152 153 155 156 157 158 159 166 "
+    "170 176 177 178 180 181 182 183 184 185 186 187 188 189 191 193 195 198 199".split()
 )
-DISABILITIES = (
-    "肢体残疾二级",
-    "肢体残疾三级",
-    "视力残疾一级",
-    "视力残疾二级",
-    "听力残疾三级",
-    "智力残疾二级",
-    "言语残疾四级",
-    "多重残疾一级",
+DISABILITIES = tuple(
+    "肢体残疾二级 肢体残疾三级 视力残疾一级 视力残疾二级 听力残疾三级 智力残疾二级 言语残疾四级 多重残疾一级".split()
 )
 CHRONIC = ("高血压", "糖尿病", "冠心病", "慢阻肺", "脑卒中后遗症", "慢性肾病", "高血压、糖尿病")
 CHILD_CARE = ("父母外出务工", "单亲家庭", "事实无人抚养")
-ESTATE_HEADS = (
-    "海韵",
-    "金湖",
-    "银海",
-    "翠湖",
-    "福林",
-    "瑞源",
-    "嘉和",
-    "丽景",
-    "新华",
-    "海天",
-    "鲁信",
-    "中海",
-    "东方",
-    "海信",
-    "青啤",
-    "颐和",
-    "观海",
-    "汇泉",
-    "湛山",
-    "太平",
-    "海晶",
-    "华润",
-    "万象",
-    "金茂",
-    "天泰",
-    "浮山",
-    "海尚",
-    "明珠",
-    "海逸",
-    "远洋",
-    "紫荆",
-    "银座",
-    "和达",
-    "南山",
-    "绿城",
-    "华侨",
-    "佳家",
-    "康馨",
-    "海景",
-    "安泰",
-    "德馨",
-    "欣园",
+ESTATE_HEADS = tuple(
+    "海韵 金湖 银海 翠湖 福林 瑞源 嘉和 丽景 新华 海天 鲁信 中海 东方 海信 青啤 颐和 观海 汇泉 湛山 太平 海晶 "
+    "华润 万象 金茂 天泰 浮山 海尚 明珠 海逸 远洋 紫荆 银座 和达 南山 绿城 华侨 佳家 康馨 海景 安泰 德馨 欣园".split()
 )
 ESTATE_TAILS = ("花园", "小区", "苑", "家园", "新村", "公寓", "华庭", "名邸", "雅居", "山庄", "广场", "里院", "大厦")
 CHINESE_NUMERALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
@@ -368,6 +263,7 @@ class CommunityTask:
     community_name: str
     grids: list[tuple[str, int]]  # (grid code, residents to invent)
     taken_estates: dict[str, set[str]]  # estate names already used per grid (a second run with --force)
+    taken_numbers: frozenset[str]  # lookup hashes (first 16 characters) of ID and phone numbers in use
     today: dt.date
     centre: tuple[float, float] | None
 
@@ -397,7 +293,8 @@ class _NumberSpace:
 
     The ID sequence (3 digits, odd for men) gives 500 numbers per birth date and sex; community i
     of n takes those congruent to i modulo n. A community that runs out on a date moves the birth
-    a day earlier, which nobody will notice. Phones are split the same way.
+    a day earlier, which nobody will notice. Phones are split the same way. Numbers of an earlier
+    run (`--force`) are skipped by their lookup hash.
     """
 
     def __init__(self, task: CommunityTask, rng: random.Random) -> None:
@@ -407,6 +304,12 @@ class _NumberSpace:
         self.region = task.district
         self.counters: dict[tuple[int, str], int] = {}
         self.phones: set[str] = set()
+        self.taken = task.taken_numbers
+        self.id_kind = Resident._meta.get_field("id_number").kind
+        self.phone_kind = Resident._meta.get_field("phone").kind
+
+    def _in_use(self, kind: str, number: str) -> bool:
+        return bool(self.taken) and personal.lookup_hash(kind, number)[:16] in self.taken
 
     def id_number(self, birth: dt.date, sex: str) -> tuple[str, dt.date]:
         while True:
@@ -417,14 +320,17 @@ class _NumberSpace:
                 self.counters[key] = count + 1
                 sequence = slot * 2 + (1 if sex == Sex.MALE else 0)
                 body = f"{self.region}{birth.year:04d}{birth.month:02d}{birth.day:02d}{sequence:03d}"
-                return body + idcard.check_char(body), birth
+                number = body + idcard.check_char(body)
+                if not self._in_use(self.id_kind, number):
+                    return number, birth
+                continue
             birth -= dt.timedelta(days=1)
 
     def phone(self) -> str:
         while True:
             number = self.rng.randrange(10**8 // self.stripes) * self.stripes + self.index
             phone = f"{self.rng.choice(MOBILE_PREFIXES)}{number:08d}"
-            if phone not in self.phones:
+            if phone not in self.phones and not self._in_use(self.phone_kind, phone):
                 self.phones.add(phone)
                 return phone
 
@@ -925,9 +831,14 @@ def demo_generate(
     generation_started = time.perf_counter()
     plan, grids_created = _plan_grids(rng, district, residents)
     taken: dict[str, set[str]] = {}
+    taken_numbers: dict[str, set[str]] = {}
     if existing:
         for grid, estate in Building.objects.filter(area_code__within=district).values_list("area_code", "estate"):
             taken.setdefault(grid, set()).add(estate)
+        people = Resident.objects.filter(area_code__within=district)
+        for area_code, id_hash, phone_hash in people.values_list("area_code", "id_number_hash", "phone_hash"):
+            numbers = taken_numbers.setdefault(area_code[:12], set())
+            numbers.update(digest[:16] for digest in (id_hash, phone_hash) if digest)
     centre = DISTRICT_CENTRES.get(district)
     today = timezone.localdate()
     tasks = []
@@ -948,6 +859,7 @@ def demo_generate(
                 community_name=name,
                 grids=grids,
                 taken_estates={grid: taken[grid] for grid, _quota in grids if grid in taken},
+                taken_numbers=frozenset(taken_numbers.get(community, ())),
                 today=today,
                 centre=community_centre,
             )

@@ -188,7 +188,7 @@ def test_worker_processes_give_the_same_kind_of_rows(system_actor):
     assert set(Resident.objects.values_list("household_id", flat=True)) <= households
 
 
-def test_id_numbers_stay_unique_when_a_community_runs_out_of_sequence_numbers():
+def number_space(**overrides):
     task = demo.CommunityTask(
         seed=1,
         index=499,
@@ -199,16 +199,34 @@ def test_id_numbers_stay_unique_when_a_community_runs_out_of_sequence_numbers():
         community_name="云霄路社区",
         grids=[],
         taken_estates={},
+        taken_numbers=frozenset(),
         today=dt.date(2026, 1, 1),
         centre=None,
     )
-    space = demo._NumberSpace(task, random.Random(1))
+    for key, value in overrides.items():
+        setattr(task, key, value)
+    return demo._NumberSpace(task, random.Random(1))
+
+
+def test_id_numbers_stay_unique_when_a_community_runs_out_of_sequence_numbers():
+    space = number_space()
     birth = dt.date(1980, 5, 17)
     first, first_birth = space.id_number(birth, "M")
     second, second_birth = space.id_number(birth, "M")
     assert first_birth == birth and second_birth == birth - dt.timedelta(days=1)
     assert first != second and idcard.parse(second).birth_date == second_birth
     assert int(first[16]) % 2 == 1
+
+
+def test_numbers_of_an_earlier_run_are_skipped():
+    birth = dt.date(1980, 5, 17)
+    first, _birth = number_space(index=3, stripes=50).id_number(birth, "F")
+    phone = number_space(index=3, stripes=50).phone()
+    taken = frozenset({personal.lookup_hash("id_card", first)[:16], personal.lookup_hash("phone", phone)[:16]})
+    space = number_space(index=3, stripes=50, taken_numbers=taken)
+    again, again_birth = space.id_number(birth, "F")
+    assert again != first and again_birth == birth and int(again[16]) % 2 == 0
+    assert space.phone() != phone
 
 
 def test_the_population_shape_follows_the_census():
