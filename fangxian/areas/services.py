@@ -363,7 +363,8 @@ def area_tree_import(*, actor: Actor, stream: bytes, filename: str) -> AreaImpor
     file and uploading it again is cheap and safe.
 
     A row's parent must exist already or come on an earlier row. An empty geometry cell leaves a
-    stored outline as it is.
+    stored outline as it is. A cell may hold up to the csv module's 131,072 characters, enough
+    for a grid outline of a few thousand points.
     """
     _require(actor, "area.manage")
     if len(stream) > settings.FANGXIAN_MAX_UPLOAD_BYTES:
