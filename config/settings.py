@@ -235,7 +235,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "huey": {"level": "INFO"},
+        # The consumer installs its own handler; propagating as well would print every line twice.
+        "huey": {"level": "INFO", "propagate": False},
     },
 }
 
