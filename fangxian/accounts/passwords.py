@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from django.core.exceptions import ValidationError
 from django.contrib.auth.password_validation import MinimumLengthValidator as DjangoMinimumLengthValidator
+from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext
 
 CLASSES = (re.compile(r"[a-z]"), re.compile(r"[A-Z]"), re.compile(r"[0-9]"), re.compile(r"[^a-zA-Z0-9]"))

@@ -72,7 +72,9 @@ def _masked(instance: models.Model, field: models.Field) -> bool:
 
 def _audited_fields(instance: models.Model) -> list[models.Field]:
     exclude = set(getattr(instance, "audit_exclude", ()))
-    return [f for f in instance._meta.concrete_fields if f.name not in exclude and not hasattr(f, "personal_sibling_of")]
+    return [
+        f for f in instance._meta.concrete_fields if f.name not in exclude and not hasattr(f, "personal_sibling_of")
+    ]
 
 
 def _value(instance: models.Model, field: models.Field) -> Any:
@@ -84,8 +86,11 @@ def _value(instance: models.Model, field: models.Field) -> Any:
 
 def snapshot(instance: models.Model, values: dict[str, Any] | None = None) -> dict[str, Any]:
     """Comparable field values, from the instance or from the raw values it was loaded with."""
-    source = values if values is not None else {f.attname: getattr(instance, f.attname, None)
-                                                 for f in instance._meta.concrete_fields}
+    source = (
+        values
+        if values is not None
+        else {f.attname: getattr(instance, f.attname, None) for f in instance._meta.concrete_fields}
+    )
     result = {}
     for field in _audited_fields(instance):
         if field.attname not in source:
@@ -93,7 +98,9 @@ def snapshot(instance: models.Model, values: dict[str, Any] | None = None) -> di
         if isinstance(field, PersonalField):
             # Compare the hash: the same value re-encrypted is not a change.
             hash_name = f"{field.name}_hash"
-            result[field.name] = source.get(hash_name, getattr(instance, hash_name, "")) if source[field.attname] else ""
+            result[field.name] = (
+                source.get(hash_name, getattr(instance, hash_name, "")) if source[field.attname] else ""
+            )
         else:
             result[field.name] = _plain(source[field.attname])
     return result

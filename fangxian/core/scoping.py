@@ -61,8 +61,9 @@ class Actor:
     @classmethod
     def system(cls, reason: str = "job") -> Actor:
         """The actor of background jobs and commands that act for the platform as a whole."""
-        return cls(user=None, grants=(Grant(role=Role.ADMINISTRATOR, area_code=""),), is_system=True,
-                   extra={"reason": reason})
+        return cls(
+            user=None, grants=(Grant(role=Role.ADMINISTRATOR, area_code=""),), is_system=True, extra={"reason": reason}
+        )
 
     @classmethod
     def for_user(cls, user: User, *, source_ip: str | None = None, only_assignment_id: int | None = None) -> Actor:
@@ -192,22 +193,6 @@ class ScopedModel(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def scope_personal(cls, actor: Actor) -> Q | None:
-        """Override to open rows to roles without area reach. The default opens nothing."""
-        return None
-
-    def audit_area_code(self) -> str:
-        return getattr(self, self.scope_field.split("__")[0], "") if "__" not in self.scope_field else ""
-
-    @classmethod
-    def from_db(cls, db: str, field_names: list[str], values: list[Any]) -> Self:
-        instance = super().from_db(db, field_names, values)
-        # Kept cheap on purpose (lists load many rows): compared only when the row is saved.
-        loaded_names = [f.attname for f in cls._meta.concrete_fields if f.attname in field_names]
-        instance._audit_loaded = dict(zip(loaded_names, values, strict=False))
-        return instance
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         from django.db import transaction
 
@@ -224,6 +209,22 @@ class ScopedModel(models.Model):
 
         with transaction.atomic():
             return super().delete(*args, **kwargs)
+
+    @classmethod
+    def scope_personal(cls, actor: Actor) -> Q | None:
+        """Override to open rows to roles without area reach. The default opens nothing."""
+        return None
+
+    def audit_area_code(self) -> str:
+        return getattr(self, self.scope_field.split("__")[0], "") if "__" not in self.scope_field else ""
+
+    @classmethod
+    def from_db(cls, db: str, field_names: list[str], values: list[Any]) -> Self:
+        instance = super().from_db(db, field_names, values)
+        # Kept cheap on purpose (lists load many rows): compared only when the row is saved.
+        loaded_names = [f.attname for f in cls._meta.concrete_fields if f.attname in field_names]
+        instance._audit_loaded = dict(zip(loaded_names, values, strict=False))
+        return instance
 
 
 class Jurisdictional(ScopedModel):
