@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from fangxian.areas.models import Area
@@ -15,6 +15,7 @@ from fangxian.core.areacode import AREA_CODE_RE
 router = Router(tags=["areas"])
 MAX_LIMIT = 500
 MAX_TREE_NODES = 5000
+AreaCodePath = Path(..., pattern=r"^[0-9]{2,15}$", description="A division code (2 to 15 digits)")
 
 
 class PageParams(Schema):
@@ -35,9 +36,15 @@ def _page(queryset, params: PageParams) -> dict:
     return {"items": items, "next_cursor": items[-1].code if more and items else None}
 
 
-@router.get("/", response=AreaPage, openapi_extra=scope_list("areas.Area"),
-            summary="Top areas of my jurisdiction, or the children of `parent`")
-def area_list(request: HttpRequest, parent: str | None = None, params: Query[PageParams] = None):
+@router.get(
+    "/",
+    response=AreaPage,
+    openapi_extra=scope_list("areas.Area"),
+    summary="Top areas of my jurisdiction, or the children of `parent`",
+)
+def area_list(
+    request: HttpRequest, parent: str | None = Query(None, pattern=r"^[0-9]{2,15}$"), params: Query[PageParams] = None
+):
     actor = api_actor(request)
     require(actor, "area.view")
     areas = Area.objects.visible_to(actor)
@@ -46,7 +53,7 @@ def area_list(request: HttpRequest, parent: str | None = None, params: Query[Pag
 
 
 @router.get("/{code}", response=AreaDetailOut, openapi_extra=scope_detail("areas.Area", "code", "code"))
-def area_detail(request: HttpRequest, code: str):
+def area_detail(request: HttpRequest, code: str = AreaCodePath):
     actor = api_actor(request)
     require(actor, "area.view")
     area = Area.objects.get_visible(actor, code=code)
@@ -54,18 +61,26 @@ def area_detail(request: HttpRequest, code: str):
     return area
 
 
-@router.get("/{code}/subtree", response=AreaPage, openapi_extra=scope_detail("areas.Area", "code", "code"),
-            summary="Every area below `code`, in code order, a page at a time")
-def area_subtree(request: HttpRequest, code: str, params: Query[PageParams] = None):
+@router.get(
+    "/{code}/subtree",
+    response=AreaPage,
+    openapi_extra=scope_detail("areas.Area", "code", "code"),
+    summary="Every area below `code`, in code order, a page at a time",
+)
+def area_subtree(request: HttpRequest, code: str = AreaCodePath, params: Query[PageParams] = None):
     actor = api_actor(request)
     require(actor, "area.view")
     root = Area.objects.get_visible(actor, code=code)
     return _page(Area.objects.visible_to(actor).within(root.code).exclude(code=root.code), params or PageParams())
 
 
-@router.get("/{code}/tree", response=AreaTreeNode, openapi_extra=scope_detail("areas.Area", "code", "code"),
-            summary="The nested tree below `code`, `depth` levels deep")
-def area_tree(request: HttpRequest, code: str, depth: int = 2):
+@router.get(
+    "/{code}/tree",
+    response=AreaTreeNode,
+    openapi_extra=scope_detail("areas.Area", "code", "code"),
+    summary="The nested tree below `code`, `depth` levels deep",
+)
+def area_tree(request: HttpRequest, code: str = AreaCodePath, depth: int = 2):
     from fangxian.core.areacode import LEVEL_LENGTHS
 
     actor = api_actor(request)
@@ -75,8 +90,13 @@ def area_tree(request: HttpRequest, code: str, depth: int = 2):
     root = Area.objects.get_visible(actor, code=code)
     index = LEVEL_LENGTHS.index(len(root.code))
     lengths = LEVEL_LENGTHS[index + 1 : index + 1 + depth]
-    nodes = list(Area.objects.visible_to(actor).within(root.code).filter(level__in=lengths)
-                 .order_by("code").values("code", "name", "level", "parent_id")[: MAX_TREE_NODES + 1])
+    nodes = list(
+        Area.objects.visible_to(actor)
+        .within(root.code)
+        .filter(level__in=lengths)
+        .order_by("code")
+        .values("code", "name", "level", "parent_id")[: MAX_TREE_NODES + 1]
+    )
     if len(nodes) > MAX_TREE_NODES:
         raise HttpError(422, f"more than {MAX_TREE_NODES} areas: ask for less depth or use /subtree")
     by_code = {root.code: {"code": root.code, "name": root.name, "level": root.level, "children": []}}

@@ -40,6 +40,7 @@ def nav_for(actor: Actor) -> list[dict[str, str]]:
 register_nav(
     NavItem(_("Home"), "core:home", None, 0),
     NavItem(_("Areas"), "areas:browse", "area.view", 10),
+    NavItem(_("Import areas"), "areas:import", "area.manage", 70),
     NavItem(_("Audit trail"), "core:audit", "audit.view", 80),
     NavItem(_("Users"), "accounts:users", "user.view", 85),
 )

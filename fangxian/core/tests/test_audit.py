@@ -42,8 +42,14 @@ def events(**filters) -> list[AuditEvent]:
 
 def make_resident(world, **kwargs) -> Resident:
     household = world.households["A1"]
-    values = {"household": household, "area_code": household.area_code, "name": "审计测试", "sex": "M",
-              "id_number": ID_NUMBER, "phone": PHONE}
+    values = {
+        "household": household,
+        "area_code": household.area_code,
+        "name": "审计测试",
+        "sex": "M",
+        "id_number": ID_NUMBER,
+        "phone": PHONE,
+    }
     values.update(kwargs)
     return Resident.objects.create(**values)
 
@@ -120,8 +126,17 @@ def test_personal_values_are_masked_whole_in_the_trail(world, worker_a):
     assert delete.changes["id_number"] == {"old": MASK_WHOLE}
     for event in trail:
         text = json.dumps(event.changes, ensure_ascii=False) + event.object_label
-        for secret in (ID_NUMBER, ID_MASKED, "1237", "19900101", PHONE, PHONE_MASKED, "5678",
-                       "11010519491231002X", "110105********002X"):
+        for secret in (
+            ID_NUMBER,
+            ID_MASKED,
+            "1237",
+            "19900101",
+            PHONE,
+            PHONE_MASKED,
+            "5678",
+            "11010519491231002X",
+            "110105********002X",
+        ):
             assert secret not in text
         # The history keeps the name as a change, but the label that lists show does not carry it.
         assert "审计测试" not in event.object_label
@@ -166,16 +181,28 @@ def test_database_trigger_refuses_raw_update_and_delete_of_audit_rows(world, wor
         pytest.skip("the append-only trigger exists on PostgreSQL only")
     building = Building.objects.create(area_code=GRID_A1, estate="海景花园", name="3号楼")
     event = AuditEvent.objects.get(object_type="areas.building", object_id=str(building.pk))
-    for sql in ("UPDATE core_auditevent SET reason = 'rewritten' WHERE id = %s",
-                "DELETE FROM core_auditevent WHERE id = %s"):
+    for sql in (
+        "UPDATE core_auditevent SET reason = 'rewritten' WHERE id = %s",
+        "DELETE FROM core_auditevent WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [event.pk])
+    # Below the queryset's own guard: the base manager's update() reaches the trigger.
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        AuditEvent.objects.filter(pk=event.pk).update(reason="rewritten")
+        AuditEvent._base_manager.filter(pk=event.pk).update(reason="rewritten")
     assert AuditEvent.objects.get(pk=event.pk).reason == ""
 
 
+def test_queryset_refuses_bulk_rewrites_on_every_database(world, worker_a):
+    Building.objects.create(area_code=GRID_A1, estate="海景花园", name="5号楼")
+    with pytest.raises(RuntimeError, match="append-only"):
+        AuditEvent.objects.all().update(reason="rewritten")
+    with pytest.raises(RuntimeError, match="append-only"):
+        AuditEvent.objects.all().delete()
+
+
 # --- revealing a personal value ----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("persona", ["grid_a1", "worker_a", "commander_a"])
 def test_staff_of_the_community_may_reveal_with_a_reason_and_it_is_recorded(world, system_actor, persona):
@@ -214,8 +241,7 @@ def test_reveal_needs_a_reason_of_four_to_two_hundred_characters(world, system_a
 @pytest.mark.parametrize("reason", ["核实身份", "x" * 200])
 def test_reveal_accepts_reasons_at_the_limits(world, system_actor, reason):
     resident = make_resident(world)
-    assert personal_value_reveal(actor=world.actor("grid_a1"), obj=resident, field_name="phone",
-                                 reason=reason) == PHONE
+    assert personal_value_reveal(actor=world.actor("grid_a1"), obj=resident, field_name="phone", reason=reason) == PHONE
     assert events(action=AuditAction.REVEAL)[0].reason == reason
 
 
@@ -232,6 +258,7 @@ def test_reveal_outside_the_jurisdiction_is_not_found(world, system_actor):
     resident = make_resident(world)  # in grid A1
     for persona in ("grid_a2", "grid_b1", "commander_b", "worker_b"):
         with pytest.raises(NotFound):
-            personal_value_reveal(actor=world.actor(persona), obj=resident, field_name="id_number",
-                                  reason="核实身份信息")
+            personal_value_reveal(
+                actor=world.actor(persona), obj=resident, field_name="id_number", reason="核实身份信息"
+            )
     assert not events(action=AuditAction.REVEAL)

@@ -88,3 +88,13 @@ def test_a_long_reason_is_refused_and_nothing_revealed(world, client):
     response = client.post(f"/personal/registry.resident/{resident.pk}/phone/", {"reason": "r" * 10_000})
     assert "13700001111" not in response.content.decode()
     assert not AuditEvent.objects.filter(action="reveal").exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/areas/%00", "/api/v1/areas/abc/subtree", "/api/v1/areas/?parent=%00", "/api/v1/areas/1'%3B--/tree"],
+)
+def test_api_paths_with_garbage_are_refused_before_the_database(world, client, path):
+    login(client, world.users["commander_a"])
+    response = client.get(path)
+    assert response.status_code in (404, 422) and "code" in response.json()
