@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from fangxian.accounts.models import ApiToken, RoleAssignment
 from fangxian.accounts.services import api_token_create, api_token_revoke
@@ -87,7 +87,7 @@ def token_create(request: HttpRequest, payload: TokenIn):
     token, secret = api_token_create(actor=actor, assignment=assignment, name=payload.name,
                                      expires_at=payload.expires_at)
     token.token = secret
-    return 201, token
+    return Status(201, token)
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
@@ -95,4 +95,4 @@ def token_revoke(request: HttpRequest, token_id: int):
     actor = api_actor(request)
     token = ApiToken.objects.get_visible(actor, pk=token_id, user=actor.user)
     api_token_revoke(actor=actor, token=token)
-    return 204, None
+    return Status(204, None)
