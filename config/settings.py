@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "fangxian.areas",
     "fangxian.accounts",
     "fangxian.registry",
+    "fangxian.command",
 ]
 
 MIDDLEWARE = [

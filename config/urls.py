@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("fangxian.core.urls")),
     path("accounts/", include("fangxian.accounts.urls")),
     path("areas/", include("fangxian.areas.urls")),
+    path("command/", include("fangxian.command.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),

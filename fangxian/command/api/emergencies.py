@@ -1,0 +1,7 @@
+"""Command app API: emergencies."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["emergencies"])

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommandConfig(AppConfig):
+    name = "fangxian.command"
+    label = "command"
+    verbose_name = _("Command")
+
+    def ready(self) -> None:
+        from fangxian.command import capabilities, daily  # noqa: F401  (registers capabilities and report sections)

@@ -1,0 +1,5 @@
+"""Command app: plans (pages)."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

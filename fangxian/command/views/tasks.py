@@ -1,0 +1,5 @@
+"""Command app: tasks (pages)."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

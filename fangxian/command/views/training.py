@@ -1,0 +1,5 @@
+"""Command app: training (pages)."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
