@@ -22,6 +22,7 @@ from django.views.generic import DetailView, ListView
 
 from fangxian.areas.models import Area, Household
 from fangxian.core.models import AuditEvent
+from fangxian.core.panels import home_panels
 from fangxian.core.scoping import Actor
 
 
@@ -160,6 +161,7 @@ class HomeView(ScopedListView):
         children = list(context["object_list"])
         counts = area_children_counts(actor=actor, codes=[child.code for child in children])
         context["children"] = [{"area": child, "counts": counts.get(child.code, {})} for child in children]
+        context["extra_panels"] = home_panels(actor)
         context["households"] = []
         if actor.household_ids:
             context["households"] = list(
