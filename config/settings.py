@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "ninja",
     "rules.apps.AutodiscoverRulesConfig",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "fangxian.accounts.otp_apps.TOTPConfig",
     "huey.contrib.djhuey",
     "fangxian.core",
     "fangxian.areas",

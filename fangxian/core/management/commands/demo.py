@@ -93,7 +93,7 @@ class Command(BaseCommand):
         for user, row in zip(result.users, rows, strict=True):
             line = "  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row))
             if user.totp_secret:
-                line += "  " + _("TOTP secret %(secret)s (or: fangxian totp-code %(user)s)") % {
+                line += "  " + _("TOTP secret %(secret)s (or: DEBUG=true fangxian totp-code %(user)s)") % {
                     "secret": user.totp_secret,
                     "user": user.username,
                 }
