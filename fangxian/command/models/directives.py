@@ -18,10 +18,22 @@ class Directive(Jurisdictional):
     body = models.TextField(_("text"), max_length=20000)
     deadline = models.DateTimeField(_("deadline"))
     report_required = models.BooleanField(_("completion report required"), default=True)
-    emergency = models.ForeignKey("command.Emergency", on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="directives", verbose_name=_("emergency"))
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("sent by"))
+    emergency = models.ForeignKey(
+        "command.Emergency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="directives",
+        verbose_name=_("emergency"),
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
 
     class Meta(Jurisdictional.Meta):
@@ -47,14 +59,27 @@ class Directive(Jurisdictional):
 class DirectiveRecipient(Jurisdictional):
     """One community's copy of a directive: acknowledgement, report, reminders. `area_code` is the community."""
 
-    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="recipients",
-                                  verbose_name=_("directive"))
+    directive = models.ForeignKey(
+        Directive, on_delete=models.CASCADE, related_name="recipients", verbose_name=_("directive")
+    )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                        related_name="+", verbose_name=_("acknowledged by"))
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
     reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("reported by"))
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
     report = models.TextField(_("completion report"), blank=True, max_length=20000)
     reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
     reminder_count = models.PositiveSmallIntegerField(_("reminders"), default=0)
@@ -70,8 +95,11 @@ class DirectiveRecipient(Jurisdictional):
 
 
 class DirectiveAttachment(Jurisdictional):
-    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="attachments",
-                                  verbose_name=_("directive"))
+    """A file sent with a directive (a notice, a form to fill in); `area_code` is the sender's area."""
+
+    directive = models.ForeignKey(
+        Directive, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("directive")
+    )
     file = models.FileField(_("file"), upload_to="directives/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("type"), max_length=100)
@@ -84,3 +112,11 @@ class DirectiveAttachment(Jurisdictional):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @classmethod
+    def scope_personal(cls, actor: Actor) -> Q | None:
+        # The communities a directive went to read its files, like the directive itself.
+        recipients = scope_q(DirectiveRecipient, actor)
+        if recipients is None:
+            return None
+        return Q(directive_id__in=DirectiveRecipient.objects.filter(recipients).values("directive_id"))

@@ -39,6 +39,31 @@ class TaskStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (TaskStatus.OPEN, TaskStatus.ACCEPTED)
+CLOSED_STATUSES = (TaskStatus.DONE, TaskStatus.CANNOT_DO)
+
+# The status flow: which status may follow which. Anything else is refused with a message.
+TASK_TRANSITIONS: dict[str, frozenset[str]] = {
+    TaskStatus.OPEN: frozenset({TaskStatus.ACCEPTED, TaskStatus.DONE, TaskStatus.CANNOT_DO}),
+    TaskStatus.ACCEPTED: frozenset({TaskStatus.DONE, TaskStatus.CANNOT_DO, TaskStatus.OPEN}),
+    TaskStatus.DONE: frozenset({TaskStatus.OPEN}),
+    TaskStatus.CANNOT_DO: frozenset({TaskStatus.OPEN}),
+}
+# Sort key of priorities, gravest first (the stored values sort alphabetically, not by weight).
+PRIORITY_RANK = {TaskPriority.URGENT: 0, TaskPriority.HIGH: 1, TaskPriority.NORMAL: 2, TaskPriority.LOW: 3}
+
+
+class TaskCommentKind(models.TextChoices):
+    COMMENT = "comment", _("Comment")
+    ESCALATION = "escalation", _("Escalated: overdue")
+    REMINDER = "reminder", _("Reminder")
+    NOTE = "note", _("Note")
+
+
+def _opened_through_task(actor: Actor) -> Q | None:
+    """The history, comments and files of a task are opened to whoever the task is opened to personally."""
+    if actor.user is None:
+        return None
+    return Q(task_id__in=Task.assignees.through.objects.filter(user_id=actor.user.pk).values("task_id"))
 
 
 class Task(Jurisdictional):
@@ -49,18 +74,31 @@ class Task(Jurisdictional):
     source = models.CharField(_("source"), max_length=16, choices=TaskSource.choices, default=TaskSource.MANUAL)
     # What created it, as "<app_label>.<model>:<pk>", for links back and de-duplication.
     source_ref = models.CharField(_("source reference"), max_length=100, blank=True, db_index=True)
-    emergency = models.ForeignKey("command.Emergency", on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="tasks", verbose_name=_("emergency"))
+    emergency = models.ForeignKey(
+        "command.Emergency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("emergency"),
+    )
     duty = models.CharField(_("duty"), max_length=16, blank=True)
-    assigner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="assigned_tasks", verbose_name=_("assigned by"))
-    assignees = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="tasks", blank=True,
-                                       verbose_name=_("assignees"))
-    priority = models.CharField(_("priority"), max_length=8, choices=TaskPriority.choices,
-                                default=TaskPriority.NORMAL)
+    assigner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_tasks",
+        verbose_name=_("assigned by"),
+    )
+    assignees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="tasks", blank=True, verbose_name=_("assignees")
+    )
+    priority = models.CharField(_("priority"), max_length=8, choices=TaskPriority.choices, default=TaskPriority.NORMAL)
     due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
-    status = models.CharField(_("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN,
-                              db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN, db_index=True
+    )
     status_reason = models.CharField(_("reason"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -87,6 +125,15 @@ class Task(Jurisdictional):
         mine = cls.assignees.through.objects.filter(user_id=actor.user.pk).values("task_id")
         return Q(pk__in=mine)
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from fangxian.command.models.group import Duty
+
+        super().clean()
+        if self.duty and self.duty not in Duty.values:
+            raise ValidationError({"duty": _("“%(duty)s” is not a duty of the command group.") % {"duty": self.duty}})
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
@@ -103,9 +150,19 @@ class TaskStatusChange(Jurisdictional):
     from_status = models.CharField(_("from"), max_length=10, choices=TaskStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=10, choices=TaskStatus.choices)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                           related_name="+", verbose_name=_("by"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
     at = models.DateTimeField(_("at"), default=timezone.now)
+
+    @classmethod
+    def scope_personal(cls, actor: Actor) -> Q | None:
+        return _opened_through_task(actor)
 
     class Meta(Jurisdictional.Meta):
         verbose_name = _("task status change")
@@ -117,13 +174,27 @@ class TaskStatusChange(Jurisdictional):
 
 
 class TaskComment(Jurisdictional):
+    """A note on a task by a person, or by fangxian itself (an escalation, a reminder)."""
+
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments", verbose_name=_("task"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="+", verbose_name=_("author"))
-    text = models.TextField(_("comment"), max_length=5000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=TaskCommentKind.choices, default=TaskCommentKind.COMMENT)
+    # Blank for notes fangxian writes itself: the kind says what happened, in the reader's language.
+    text = models.TextField(_("comment"), max_length=5000, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     audit_masked = ("text",)
+
+    @classmethod
+    def scope_personal(cls, actor: Actor) -> Q | None:
+        return _opened_through_task(actor)
 
     class Meta(Jurisdictional.Meta):
         verbose_name = _("comment")
@@ -143,9 +214,19 @@ class TaskAttachment(Jurisdictional):
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("uploaded by"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    @classmethod
+    def scope_personal(cls, actor: Actor) -> Q | None:
+        return _opened_through_task(actor)
 
     class Meta(Jurisdictional.Meta):
         verbose_name = _("attachment")
