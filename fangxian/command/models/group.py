@@ -35,15 +35,26 @@ class OrganisationKind(models.TextChoices):
 class CommandGroupMember(Jurisdictional):
     """A member of a community's command group: a user of fangxian or an outside contact."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="command_duties", verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="command_duties",
+        verbose_name=_("user"),
+    )
     name = models.CharField(_("full name"), max_length=50)
     organisation = models.CharField(_("organisation"), max_length=100, blank=True)
-    organisation_kind = models.CharField(_("organisation kind"), max_length=24, choices=OrganisationKind.choices,
-                                         default=OrganisationKind.RESIDENTS_COMMITTEE)
+    organisation_kind = models.CharField(
+        _("organisation kind"),
+        max_length=24,
+        choices=OrganisationKind.choices,
+        default=OrganisationKind.RESIDENTS_COMMITTEE,
+    )
     duty = models.CharField(_("duty"), max_length=16, choices=Duty.choices)
-    duty_label = models.CharField(_("duty name"), max_length=50, blank=True,
-                                  help_text=_("For another duty: what it is."))
+    duty_label = models.CharField(
+        _("duty name"), max_length=50, blank=True, help_text=_("For another duty: what it is.")
+    )
     phone = PersonalField(_("phone"), kind=PersonalKind.PHONE)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
