@@ -203,18 +203,19 @@ def directive_rollup_area(*, actor: Actor) -> str | None:
 
 def directive_counts(*, actor: Actor, area_code: str, date: dt.date | None = None) -> dict[str, int]:
     """A day's directive figures of an area, for the daily report: copies received that day, copies
-    acknowledged and reported that day, and copies overdue at the end of the day."""
+    acknowledged and reported that day, and copies overdue at the end of the day (or now, for today)."""
     date = date or timezone.localdate()
     start = timezone.make_aware(dt.datetime.combine(date, dt.time.min))
     end = start + dt.timedelta(days=1)
+    moment = min(end, timezone.now())
     copies = DirectiveRecipient.objects.visible_to(actor).within(area_code)
-    not_complied_at_end = (Q(acknowledged_at__isnull=True) | Q(acknowledged_at__gte=end)) | (
-        Q(directive__report_required=True) & (Q(reported_at__isnull=True) | Q(reported_at__gte=end))
+    not_complied_at_end = (Q(acknowledged_at__isnull=True) | Q(acknowledged_at__gte=moment)) | (
+        Q(directive__report_required=True) & (Q(reported_at__isnull=True) | Q(reported_at__gte=moment))
     )
     result = copies.aggregate(
         received=Count("pk", filter=Q(directive__sent_at__gte=start, directive__sent_at__lt=end)),
         acknowledged=Count("pk", filter=Q(acknowledged_at__gte=start, acknowledged_at__lt=end)),
         reported=Count("pk", filter=Q(reported_at__gte=start, reported_at__lt=end)),
-        overdue=Count("pk", filter=Q(directive__sent_at__lt=end, directive__deadline__lt=end) & not_complied_at_end),
+        overdue=Count("pk", filter=Q(directive__sent_at__lt=end, directive__deadline__lt=moment) & not_complied_at_end),
     )
     return {key: value or 0 for key, value in result.items()}

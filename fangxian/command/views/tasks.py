@@ -218,7 +218,8 @@ def task_attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     error: Exception | None = None
     form = TaskAttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
-        error = DomainError(_("Choose a file to attach."), code="upload_missing")
+        messages_ = [str(e) for errors in form.errors.values() for e in errors]
+        error = DomainError(" ".join(messages_) or _("Choose a file to attach."), code="upload_missing")
     else:
         upload = form.cleaned_data["file"]
         try:
