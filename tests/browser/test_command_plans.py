@@ -115,3 +115,22 @@ def test_the_roster_prints_on_one_a4_page(browser, live_server, live_world, scre
         page.screenshot(path=str(screenshot_dir / "group-roster-commander-zh-CN.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_a_grid_worker_sees_the_level_on_their_phone(browser, live_server, live_world, screenshot_dir):
+    from fangxian.command.tests.factories_emergencies import make_emergency
+
+    with acting_as(Actor.system("test")):
+        make_emergency(COMMUNITY_A, title="甲社区新冠疫情", level=2)
+    context, page = new_page(browser, locale="zh-CN", phone=True)
+    try:
+        _log_in(page, live_server.url, "grid_a1")
+        for path in ("/home/", "/command/emergencies/", "/areas/"):
+            page.goto(f"{live_server.url}{path}")
+            banner = page.locator("[data-testid=emergency-banner]")
+            assert banner.is_visible() and "甲社区新冠疫情" in banner.inner_text(), path
+            assert banner.locator("[data-testid=level-badge]").get_attribute("data-level") == "2"
+        page.goto(f"{live_server.url}/home/")
+        page.screenshot(path=str(screenshot_dir / "home-emergency-banner-grid-worker-zh-CN.png"))
+    finally:
+        context.close()
