@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangxian.accounts.models import RoleAssignment
 from fangxian.areas.models import Area
 from fangxian.command.models import (
     Emergency,
@@ -36,6 +37,7 @@ from fangxian.command.services.group import checked_duty
 from fangxian.core.audit import audit_record
 from fangxian.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from fangxian.core.models import AuditAction
+from fangxian.core.roles import Role
 from fangxian.core.scoping import Actor
 
 COMMUNITY_LENGTH = 12
@@ -487,9 +489,6 @@ def plan_review_reminders_create(*, actor: Actor, today: dt.date | None = None) 
     todo = [(ref, plan) for ref, plan in refs.items() if ref not in existing]
     if not todo:
         return 0
-    from fangxian.accounts.models import RoleAssignment
-    from fangxian.core.roles import Role
-
     commanders: dict[str, list[int]] = {}
     for area_code, user_id in RoleAssignment.objects.filter(
         area_code__in=sorted({p.area_code for _ref, p in todo}),
