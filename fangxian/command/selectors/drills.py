@@ -84,3 +84,16 @@ def drill_participant_choices(*, actor: Actor, area_code: str) -> QuerySet[User]
 
 def drill_timeline(*, actor: Actor, drill: Drill) -> QuerySet[DrillTimelineEntry]:
     return DrillTimelineEntry.objects.visible_to(actor).filter(drill=drill).select_related("by").order_by("at", "id")
+
+
+def drill_findings(*, actor: Actor, drill: Drill) -> QuerySet[DrillFinding]:
+    return (
+        DrillFinding.objects.visible_to(actor)
+        .filter(drill=drill)
+        .select_related("task", "plan_version", "acted_by")
+        .order_by("id")
+    )
+
+
+def drill_finding_get(*, actor: Actor, finding_id: int) -> DrillFinding:
+    return DrillFinding.objects.get_visible(actor, pk=finding_id)

@@ -136,6 +136,10 @@ def daily_report_list(*, actor: Actor, area_code: str = "", date: dt.date | None
     return reports.select_related("submitted_by").order_by("-date", "area_code")
 
 
+def report_area(*, actor: Actor, area_code: str) -> Area | None:
+    return Area.objects.visible_to(actor).filter(code=area_code).first()
+
+
 def report_submit_areas(*, actor: Actor) -> list[Area]:
     """The communities the actor writes the daily report of (where they hold report.submit)."""
     roles = CAPABILITY_ROLES["report.submit"]

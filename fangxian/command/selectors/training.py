@@ -7,14 +7,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangxian.accounts.models import RoleAssignment, User
+from fangxian.areas.models import Area
 from fangxian.command.models import Attendance, Course, CourseTopic, TrainingSession
 from fangxian.command.models.training import WORKER_ROLES
+from fangxian.core.capabilities import CAPABILITY_ROLES
 from fangxian.core.scoping import Actor
 
 
@@ -146,6 +148,21 @@ def upcoming_sessions(*, actor: Actor, limit: int = 10) -> list[TrainingSession]
     )
 
 
-def course_with_sessions(*, actor: Actor, course_id: int) -> Course:
-    sessions = TrainingSession.objects.visible_to(actor).order_by("-starts_at", "-pk")
-    return Course.objects.prefetch_related(Prefetch("sessions", queryset=sessions)).get_visible(actor, pk=course_id)
+def training_manage_areas(*, actor: Actor) -> list[Area]:
+    """The areas where the actor organises training: those of their training.manage grants (not grids)."""
+    roles = CAPABILITY_ROLES["training.manage"]
+    codes = sorted({g.area_code for g in actor.grants if g.role in roles and g.area_code and len(g.area_code) <= 12})
+    if not codes:
+        return []
+    return list(Area.objects.visible_to(actor).filter(code__in=codes).order_by("code"))
+
+
+def training_session_areas(*, actor: Actor, course: Course) -> list[Area]:
+    """The areas a new session of `course` can be for: the course's own, and the actor's areas within it."""
+    managed = training_manage_areas(actor=actor)
+    areas = {a.code: a for a in managed if a.code.startswith(course.area_code)}
+    if any(course.area_code.startswith(a.code) for a in managed):
+        own = Area.objects.visible_to(actor).filter(code=course.area_code).first()
+        if own is not None:
+            areas[own.code] = own
+    return [areas[code] for code in sorted(areas)]

@@ -30,6 +30,15 @@ SCHEDULE_SLACK = dt.timedelta(minutes=10)
 MAX_FINDINGS = 50
 
 
+def aware_time(value: dt.datetime, *, field: str) -> dt.datetime:
+    """A time from a form or a device: naive means local time; years outside 2000-2999 are refused."""
+    if not 2000 <= value.year <= 2999:
+        raise DomainError(_("This time is not plausible."), code="invalid_time", field=field)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
 def _require(actor: Actor, capability: str, area_code: str, message: str) -> None:
     if not capability_reaches(actor, capability, area_code):
         raise PermissionDenied(message)
@@ -76,6 +85,7 @@ def drill_schedule(
     if plan is None:
         raise NotFound(_("This plan does not exist, or it is not in your jurisdiction."), field="plan")
     _require(actor, "drill.manage", plan.area_code, _("You may schedule drills only in your own community."))
+    scheduled_at = aware_time(scheduled_at, field="scheduled_at")
     now = timezone.now()
     if scheduled_at < now - SCHEDULE_SLACK:
         raise DomainError(_("A drill cannot be scheduled in the past."), code="drill_in_past", field="scheduled_at")
@@ -174,7 +184,7 @@ def drill_timeline_add(*, actor: Actor, drill_id: int, text: str, at: dt.datetim
     if drill.status != DrillStatus.RUNNING:
         raise Conflict(_("The timeline is recorded while the drill runs."), code="drill_not_running")
     now = timezone.now()
-    at = at or now
+    at = aware_time(at, field="at") if at is not None else now
     if at > now + dt.timedelta(minutes=5) or (drill.started_at and at < drill.started_at - dt.timedelta(hours=1)):
         raise DomainError(_("The time must lie within the drill."), code="drill_time_outside", field="at")
     entry = DrillTimelineEntry(area_code=drill.area_code, drill=drill, at=at, text=(text or "").strip(), by=actor.user)
@@ -253,6 +263,8 @@ def drill_finding_to_task(
         raise DomainError(_("Choose who is to do it."), code="task_no_assignee", field="assignees")
     if priority not in TaskPriority.values:
         raise DomainError(_("Unknown priority."), code="invalid_priority", field="priority")
+    if due_at is not None:
+        due_at = aware_time(due_at, field="due_at")
     if due_at is not None and due_at < timezone.now():
         raise DomainError(_("The due time has already passed."), code="due_in_past", field="due_at")
     task = _task_create(

@@ -23,6 +23,7 @@ from fangxian.command.models import Attendance, Course, CourseTopic, TrainingSes
 from fangxian.command.models.training import WORKER_ROLES
 from fangxian.command.selectors.drills import capability_reaches
 from fangxian.command.selectors.training import training_workers
+from fangxian.command.services.drills import aware_time
 from fangxian.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from fangxian.core.scoping import Actor
 
@@ -128,6 +129,7 @@ def training_session_create(
     if course is None:
         raise NotFound(_("This course does not exist, or it is not in your jurisdiction."), field="course")
     session_area = _session_area(actor, course, area_code or "")
+    starts_at = aware_time(starts_at, field="starts_at")
     now = timezone.now()
     if not now - SESSION_HORIZON <= starts_at <= now + SESSION_HORIZON:
         raise DomainError(
