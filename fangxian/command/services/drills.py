@@ -13,14 +13,15 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangxian.command.models import Drill, DrillFinding, DrillTimelineEntry, Plan, PlanAction, PlanVersion, Task
+from fangxian.command.models import Drill, DrillFinding, DrillTimelineEntry, Plan, PlanVersion, Task
 from fangxian.command.models.drills import DrillStatus, FindingOutcome
 from fangxian.command.models.tasks import TaskPriority, TaskSource
 from fangxian.command.selectors.drills import capability_reaches, drill_participant_choices
+from fangxian.command.services.plans import plan_revise
+from fangxian.command.services.tasks import task_create
 from fangxian.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from fangxian.core.scoping import Actor
 
@@ -292,73 +293,55 @@ def _task_create(
     title: str,
     area_code: str,
     assignees: list,
-    due_at,
+    due_at: dt.datetime | None,
     priority: str,
     source_ref: str,
     description: str,
 ) -> Task:
-    task = Task(
-        area_code=area_code,
+    # The task service owns the task's rules (status history, de-duplication by source_ref).
+    return task_create(
+        actor=actor,
         title=title,
-        description=description[:5000],
+        area_code=area_code,
+        assignees=assignees,
+        due_at=due_at,
+        priority=priority,
         source=TaskSource.DRILL,
         source_ref=source_ref,
-        assigner=actor.user,
-        priority=priority,
-        due_at=due_at,
+        description=description[:5000],
     )
-    task.full_clean()
-    task.save()
-    task.assignees.set(assignees)
-    return task
 
 
 @transaction.atomic
 def drill_finding_to_plan_revision(*, actor: Actor, finding_id: int) -> PlanVersion:
-    """Write a new version of the drilled plan, its text and actions carried over, the finding as its change note.
+    """Write the next version of the drilled plan through the plan service, the finding recorded in it.
 
-    The commander then edits the new version's text and actions on the plan's page; the finding
-    links to the version, so the plan's history says which drill prompted the change.
+    The finding is appended to the plan's text (so the version differs from the last: the plan
+    service refuses a revision that changes nothing) and is its change note; the actions are
+    carried over. The commander then works it into the plan on the plan's page; the finding links
+    to the version, so the plan's history says which drill prompted the change.
     """
     finding = _finding_for_update(actor, finding_id)
     drill = finding.drill
     _require(actor, "drill.manage", drill.area_code, _("Your role may not act on this drill's findings."))
-    visible = Plan.objects.visible_to(actor).filter(pk=drill.plan_id).values("pk")
-    plan = Plan.objects.select_for_update().filter(pk__in=visible).first()
+    plan = Plan.objects.visible_to(actor).select_related("current_version").filter(pk=drill.plan_id).first()
     if plan is None:
         raise NotFound(_("Not found."))
     _require(actor, "plan.manage", plan.area_code, _("Your role may not revise plans."))
+    day = timezone.localdate(drill.started_at or drill.scheduled_at).isoformat()
+    addition = _("Drill finding (%(date)s, “%(drill)s”): %(finding)s") % {
+        "date": day,
+        "drill": drill.title,
+        "finding": finding.text,
+    }
+    body = plan.current_version.body.rstrip() if plan.current_version else ""
     note = _("Drill “%(drill)s”: %(finding)s") % {"drill": drill.title, "finding": finding.text}
-    version = _plan_version_copy(actor=actor, plan=plan, change_note=note[:500])
+    version = plan_revise(
+        actor=actor, plan=plan.pk, change_note=note[:500], body=f"{body}\n\n{addition}" if body else addition
+    )
     finding.outcome = FindingOutcome.PLAN_REVISION
     finding.plan_version = version
     finding.acted_at = timezone.now()
     finding.acted_by = actor.user
     finding.save(update_fields=["outcome", "plan_version", "acted_at", "acted_by"])
-    return version
-
-
-def _plan_version_copy(*, actor: Actor, plan: Plan, change_note: str) -> PlanVersion:
-    """A new current version of `plan` (locked by the caller) with the body and actions of the current one."""
-    current = plan.current_version or plan.versions.order_by("-number").first()
-    number = (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    version = PlanVersion(
-        area_code=plan.area_code,
-        plan=plan,
-        number=number,
-        body=current.body if current else "",
-        change_note=change_note,
-        created_by=actor.user,
-    )
-    version.full_clean()
-    version.save()
-    if current is not None:
-        skip = {"id", "version"}
-        for action in current.actions.all():
-            values = {
-                f.attname: getattr(action, f.attname) for f in PlanAction._meta.concrete_fields if f.name not in skip
-            }
-            PlanAction.objects.create(version=version, **values)
-    plan.current_version = version
-    plan.save(update_fields=["current_version"])
     return version

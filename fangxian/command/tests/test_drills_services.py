@@ -212,7 +212,8 @@ def test_finding_becomes_a_new_plan_version_with_body_and_actions(world, plan_a)
     version = drill_finding_to_plan_revision(actor=actor, finding_id=finding.pk)
     plan_a.refresh_from_db()
     assert plan_a.current_version == version and version.number == 2
-    assert version.body == "一、组织体系" and "增加夜间值守" in version.change_note
+    assert version.body.startswith("一、组织体系\n\n") and version.body.endswith("增加夜间值守")
+    assert "增加夜间值守" in version.change_note
     assert list(version.actions.order_by("order").values_list("title", flat=True)) == ["启动应急响应", "清点物资"]
     assert PlanVersion.objects.get(plan=plan_a, number=1).actions.count() == 2  # the old version is untouched
     finding.refresh_from_db()
