@@ -97,7 +97,7 @@ def test_every_view_is_scoped_or_exempt():
 
 
 def _api_operations() -> list[tuple[str, dict]]:
-    schema = api.get_openapi_schema(path_prefix="/api/v1")
+    schema = api.get_openapi_schema(path_prefix="/api/v1/")
     return [(path, operations["get"]) for path, operations in schema["paths"].items() if "get" in operations]
 
 
