@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangxian.core.areacode import ancestor_codes, area_code_index
+from fangxian.core.areacode import ancestor_codes
 from fangxian.core.roles import AREA_REACH_ROLES, Role
 from fangxian.core.scoping import Actor, Jurisdictional
 
@@ -93,7 +93,6 @@ class TrainingSession(Jurisdictional):
         verbose_name = _("training session")
         verbose_name_plural = _("training sessions")
         ordering = ["-starts_at"]
-        indexes = [area_code_index("area_code", "command_session_ac")]
 
     def __str__(self) -> str:
         return f"{self.course_id} {self.starts_at:%Y-%m-%d}"

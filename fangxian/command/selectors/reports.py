@@ -140,6 +140,11 @@ def report_area(*, actor: Actor, area_code: str) -> Area | None:
     return Area.objects.visible_to(actor).filter(code=area_code).first()
 
 
+def area_names(*, actor: Actor, codes: list[str]) -> dict[str, str]:
+    """Names of the areas the actor sees, by code, in one query (for lists of reports)."""
+    return dict(Area.objects.visible_to(actor).filter(code__in=sorted(set(codes))).values_list("code", "name"))
+
+
 def report_submit_areas(*, actor: Actor) -> list[Area]:
     """The communities the actor writes the daily report of (where they hold report.submit)."""
     roles = CAPABILITY_ROLES["report.submit"]

@@ -22,7 +22,9 @@ from fangxian.command.models.tasks import TaskPriority, TaskSource
 from fangxian.command.selectors.drills import capability_reaches, drill_participant_choices
 from fangxian.command.services.plans import plan_revise
 from fangxian.command.services.tasks import task_create
+from fangxian.core.audit import audit_record
 from fangxian.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from fangxian.core.models import AuditAction
 from fangxian.core.scoping import Actor
 
 # A drill may be put in the calendar up to a year ahead; a little slack for "now" typed on a phone.
@@ -106,22 +108,11 @@ def drill_schedule(
     drill.title = drill.title[:200]
     drill.full_clean()
     drill.save()
-    drill.participants.set(_participants(actor, plan.area_code, participant_ids))
-    return drill
-
-
-@transaction.atomic
-def drill_participants_set(
-    *, actor: Actor, drill_id: int, participant_ids: Iterable[int], other_participants: str = ""
-) -> Drill:
-    drill = _drill_for_update(actor, drill_id)
-    _require(actor, "drill.manage", drill.area_code, _("Your role may not change this drill."))
-    if drill.status in (DrillStatus.DONE, DrillStatus.CANCELLED):
-        raise Conflict(_("This drill is over."), code="drill_over")
-    drill.other_participants = (other_participants or "").strip()
-    drill.full_clean()
-    drill.save()
-    drill.participants.set(_participants(actor, drill.area_code, participant_ids))
+    people = _participants(actor, plan.area_code, participant_ids)
+    drill.participants.set(people)
+    if people:
+        # The many-to-many rows are not audited by the save signals: say who takes part.
+        audit_record(AuditAction.UPDATE, actor=actor, obj=drill, changes={"participants": [u.pk for u in people]})
     return drill
 
 

@@ -25,6 +25,7 @@ from fangxian.command.services.drills import (
 )
 from fangxian.command.tests.factories_drills import drill_plan, make_drill
 from fangxian.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from fangxian.core.models import AuditEvent
 from fangxian.core.testing import COMMUNITY_A, COMMUNITY_B
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +67,8 @@ def test_commander_schedules_a_drill_of_a_plan_with_participants(world, plan_a):
     assert set(drill.participants.all()) == {grid_worker, worker}
     assert drill.other_participants == "物业公司 3 人"
     assert drill.created_by == world.users["commander_a"]
+    event = AuditEvent.objects.filter(object_type="command.drill", changes__has_key="participants").get()
+    assert sorted(event.changes["participants"]) == sorted([grid_worker.pk, worker.pk])
 
 
 def test_participants_from_another_community_are_refused(world, plan_a):

@@ -26,6 +26,7 @@ from fangxian.command.forms_reports import DailyReportSubmitForm, ReportDayForm
 from fangxian.command.models import DailyReport
 from fangxian.command.selectors.drills import capability_reaches
 from fangxian.command.selectors.reports import (
+    area_names,
     daily_report_draft,
     daily_report_rollup,
     report_area,
@@ -93,6 +94,9 @@ class DailyReportView(ScopedListView):
             context["form"] = DailyReportSubmitForm(
                 initial={"area_code": area.code, "date": date, "notes": draft.report.notes if draft.report else ""}
             )
+        names = area_names(actor=actor, codes=[report.area_code for report in context["object_list"]])
+        for report in context["object_list"]:
+            report.area_name = names.get(report.area_code, report.area_code)
         rollup_area = report_rollup_default_area(actor=actor)
         if rollup_area and len(rollup_area) < 12:
             context["rollup_url"] = _report_url("command:daily-report-rollup", rollup_area, date)
