@@ -28,7 +28,7 @@ STAFF_ROLES = frozenset({Role.COMMANDER, Role.COMMUNITY_WORKER, Role.GRID_WORKER
 ASSIGNABLE_ROLES = [role for role in Role.values if role != Role.RESIDENT]
 
 # Tabs of the inbox and the status filters behind them.
-INBOX_TABS = ("todo", "open", "accepted", "overdue", "done")
+INBOX_TABS = ("todo", "overdue", "open", "accepted", "done")
 
 
 def _assigned_to(actor: Actor) -> Q:

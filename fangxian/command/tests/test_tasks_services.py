@@ -395,7 +395,9 @@ def test_the_periodic_job_escalates_as_the_system(world):
     assert event.actor_label == "system"
     # scheduled by Huey every five minutes
     schedule = jobs.escalate_overdue_tasks.task_class().validate_datetime
-    assert schedule(dt.datetime(2026, 1, 1, 8, 5)) and not schedule(dt.datetime(2026, 1, 1, 8, 7))
+    assert schedule(dt.datetime(2026, 1, 1, 8, 5, tzinfo=dt.UTC)) and not schedule(
+        dt.datetime(2026, 1, 1, 8, 7, tzinfo=dt.UTC)
+    )
 
 
 def test_escalation_covers_every_area(world):

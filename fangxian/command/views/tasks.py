@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,7 +43,6 @@ from fangxian.command.services.tasks import (
 from fangxian.core.errors import DomainError
 from fangxian.core.errors import PermissionDenied as DomainPermissionDenied
 from fangxian.core.navigation import NavItem, register_nav
-from fangxian.core.panels import HomePanel, register_home_panel
 from fangxian.core.scoping import Actor
 from fangxian.core.views import ActorRequiredMixin, ScopedDetailView, ScopedListView, leak_exempt
 
@@ -289,22 +288,7 @@ class TaskCreateView(ActorRequiredMixin, View):
         return render(request, self.template_name, {"form": form}, status=400)
 
 
-def home_panel_context(actor: Actor) -> dict[str, Any] | None:
-    """The home page's "my tasks" panel: how much is to do, what is overdue, what I gave that is overdue."""
-    if actor.user is None:
-        return None
-    return {
-        "todo": task_inbox(actor=actor).count(),
-        "overdue": list(task_inbox(actor=actor, overdue=True)[:5]),
-        "overdue_count": task_inbox(actor=actor, overdue=True).count(),
-        "assigned_overdue": list(tasks_assigned_by_overdue(actor=actor)[:5]),
-        "assigned_overdue_count": tasks_assigned_by_overdue(actor=actor).count(),
-        "inbox_url": reverse("command:task_inbox"),
-    }
-
-
 register_nav(NavItem(gettext_lazy("Tasks"), "command:task_inbox", "task.view", 20))
-register_home_panel(HomePanel("command.tasks", "command/tasks/_home_panel.html", home_panel_context, "task.view", 5))
 
 urlpatterns = [
     path("tasks/", TaskInboxView.as_view(), name="task_inbox"),
