@@ -185,7 +185,7 @@ def daily_report_rollup_export_xlsx(*, actor: Actor, area_code: str, date: dt.da
             statuses.append(_("Submitted") if column.report else _("Not submitted"))
         else:
             statuses.append(
-                _("%(submitted)d of %(total)d submitted") % {"submitted": column.submitted, "total": column.communities}
+                _("%(submitted)s of %(total)s submitted") % {"submitted": column.submitted, "total": column.communities}
             )
     sheet.write(["", _("Status"), *statuses])
     for row in rollup.rows:
