@@ -43,6 +43,7 @@ from fangxian.core.errors import DomainError
 from fangxian.core.errors import PermissionDenied as DomainPermissionDenied
 from fangxian.core.navigation import NavItem, register_nav
 from fangxian.core.scoping import Actor
+from fangxian.core.uploads import upload_error, upload_limited
 from fangxian.core.views import ActorRequiredMixin, ScopedDetailView, ScopedListView, leak_exempt
 
 BOX_LABELS = {
@@ -222,7 +223,10 @@ class DirectiveSendView(ActorRequiredMixin, View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = DirectiveSendForm(request.POST, request.FILES, actor=request.actor)
-        if form.is_valid():
+        if upload_error(request):
+            form.is_valid()
+            form.add_error("attachments", str(upload_error(request).message))
+        elif form.is_valid():
             data = form.cleaned_data
             try:
                 directive = directive_send(
@@ -262,7 +266,7 @@ register_nav(NavItem(gettext_lazy("Directives"), "command:directive_list", "dire
 
 urlpatterns = [
     path("directives/", DirectiveListView.as_view(), name="directive_list"),
-    path("directives/new/", DirectiveSendView.as_view(), name="directive_send"),
+    path("directives/new/", upload_limited(DirectiveSendView.as_view()), name="directive_send"),
     path("directives/<int:pk>/", DirectiveDetailView.as_view(), name="directive_detail"),
     path("directives/<int:pk>/acknowledge/", directive_acknowledge_view, name="directive_acknowledge"),
     path("directives/<int:pk>/report/", directive_report_view, name="directive_report"),

@@ -44,6 +44,7 @@ from fangxian.core.errors import DomainError
 from fangxian.core.errors import PermissionDenied as DomainPermissionDenied
 from fangxian.core.navigation import NavItem, register_nav
 from fangxian.core.scoping import Actor
+from fangxian.core.uploads import upload_error, upload_limited
 from fangxian.core.views import ActorRequiredMixin, ScopedDetailView, ScopedListView, leak_exempt
 
 TAB_LABELS = {
@@ -210,13 +211,16 @@ def task_comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @leak_exempt("POST only; the task is loaded through visible_to (404 elsewhere); answers the files section")
+@upload_limited
 def task_attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("command:task_detail", pk=pk)
     task = _load(request, pk)
     error: Exception | None = None
     form = TaskAttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
+    if upload_error(request):
+        error = upload_error(request)
+    elif not form.is_valid():
         messages_ = [str(e) for errors in form.errors.values() for e in errors]
         error = DomainError(" ".join(messages_) or _("Choose a file to attach."), code="upload_missing")
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import pytest
@@ -189,3 +190,42 @@ def test_messages_are_translated():
 )
 def test_safe_names_drop_paths_and_control_characters(raw, expected):
     assert upload_safe_name(raw) == expected
+
+
+# --- cutting an oversize file off while it arrives ------------------------------------------------
+
+
+def _echo_view():
+    from django.http import JsonResponse
+
+    from fangxian.core.uploads import upload_error, upload_limited
+
+    @upload_limited
+    def view(request):
+        error = upload_error(request)
+        return JsonResponse(
+            {"files": sorted(request.FILES), "note": request.POST.get("note"), "error": error and error.code}
+        )
+
+    return view
+
+
+def test_an_oversize_file_is_cut_off_while_it_streams_in(settings, rf):
+    settings.FANGXIAN_MAX_UPLOAD_BYTES = 1000
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100  # the part received goes to a temporary file, then is dropped
+    request = rf.post("/", {"note": "kept", "file": SimpleUploadedFile("big.pdf", PDF + b"0" * 5000)})
+    request._dont_enforce_csrf_checks = True
+    body = json.loads(_echo_view()(request).content)
+    assert body == {"files": [], "note": "kept", "error": "upload_too_large"}
+
+
+def test_a_file_within_the_limit_passes_the_stream_check(settings, rf):
+    settings.FANGXIAN_MAX_UPLOAD_BYTES = 1000
+    request = rf.post("/", {"file": SimpleUploadedFile("a.pdf", PDF)})
+    request._dont_enforce_csrf_checks = True
+    assert json.loads(_echo_view()(request).content) == {"files": ["file"], "note": None, "error": None}
+
+
+def test_the_upload_limited_view_still_checks_csrf(rf):
+    request = rf.post("/", {"file": SimpleUploadedFile("a.pdf", PDF)})
+    assert _echo_view()(request).status_code == 403
