@@ -17,6 +17,22 @@ from config.wsgi import application
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Django closes the connection after each WSGI request; the test client stops that, WSGI calls don't.
+
+    Closing it would end the test's transaction (PostgreSQL: "the connection is closed").
+    """
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def bearer(world):
     from fangxian.accounts.models import RoleAssignment

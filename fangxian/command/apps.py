@@ -8,4 +8,4 @@ class CommandConfig(AppConfig):
     verbose_name = _("Command")
 
     def ready(self) -> None:
-        from fangxian.command import capabilities, daily  # noqa: F401  (registers capabilities and report sections)
+        from fangxian.command import capabilities, daily, daily_sections  # noqa: F401  (capabilities, report sections)
