@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangxian.areas.models import Area
-from fangxian.command.forms_tasks import DateTimeLocalInput
+from fangxian.command.forms_tasks import DateTimeLocalInput, emergency_choices
 from fangxian.core.forms import StyledForm
 from fangxian.core.roles import OFFICIAL_ROLES
 from fangxian.core.scoping import Actor
@@ -41,6 +41,7 @@ class DirectiveSendForm(StyledForm):
     )
     deadline = forms.DateTimeField(label=_("Deadline"), widget=DateTimeLocalInput())
     report_required = forms.BooleanField(label=_("A completion report is required"), required=False, initial=True)
+    emergency = forms.TypedChoiceField(label=_("Emergency"), required=False, coerce=int, empty_value=None)
     all_communities = forms.BooleanField(label=_("All communities below"), required=False)
     communities = forms.MultipleChoiceField(label=_("Communities"), required=False, widget=forms.CheckboxSelectMultiple)
     attachments = MultipleFileField(label=_("Files"), required=False)
@@ -59,6 +60,7 @@ class DirectiveSendForm(StyledForm):
         self.community_areas = list(communities.order_by("code")[:MAX_CHOICES])
         self.fields["communities"].choices = [(a.code, f"{a.name} ({a.code})") for a in self.community_areas]
         self.fields["communities"].widget.attrs.pop("class", None)
+        emergency_choices(self.fields["emergency"], actor)
         self.fields["report_required"].widget.attrs["class"] = "form-check-input"
         self.fields["all_communities"].widget.attrs["class"] = "form-check-input"
 

@@ -32,6 +32,7 @@ class TaskCreateForm(StyledForm):
     )
     due_at = forms.DateTimeField(label=_("Due"), required=False, widget=DateTimeLocalInput())
     priority = forms.ChoiceField(label=_("Priority"), choices=TaskPriority.choices, initial=TaskPriority.NORMAL)
+    emergency = forms.TypedChoiceField(label=_("Emergency"), required=False, coerce=int, empty_value=None)
     duty = forms.ChoiceField(label=_("Duty"), required=False, choices=[("", _("None"))] + list(Duty.choices))
     description = forms.CharField(
         label=_("Details"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
@@ -45,6 +46,17 @@ class TaskCreateForm(StyledForm):
         ]
         self.fields["assignees"].choices = [(user.pk, str(user)) for user in task_assignee_choices(actor=actor)]
         self.fields["assignees"].widget.attrs.pop("class", None)
+        emergency_choices(self.fields["emergency"], actor)
+
+
+def emergency_choices(field: forms.Field, actor: Actor) -> None:
+    """Active emergencies the actor sees; the only one is chosen by default."""
+    from fangxian.command.selectors.emergencies import emergency_list
+
+    active = list(emergency_list(actor=actor, state="active")[:50])
+    field.choices = [("", _("None"))] + [(e.pk, f"{e.title} ({e.get_level_display()})") for e in active]
+    if len(active) == 1:
+        field.initial = active[0].pk
 
 
 class TaskStatusForm(forms.Form):

@@ -135,6 +135,12 @@ class Task(Jurisdictional):
             raise ValidationError({"duty": _("“%(duty)s” is not a duty of the command group.") % {"duty": self.duty}})
 
     @property
+    def duty_label(self) -> str:
+        from fangxian.command.models.group import Duty
+
+        return str(dict(Duty.choices).get(self.duty, self.duty))
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 

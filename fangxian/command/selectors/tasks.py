@@ -147,17 +147,20 @@ def task_counts(*, actor: Actor, area_code: str, now: dt.datetime | None = None)
 
 
 def task_counts_for_day(*, actor: Actor, area_code: str, date: dt.date) -> dict[str, int]:
-    """A day's task figures of an area: created, done, cannot be done that day; open and overdue at its end."""
+    """A day's task figures of an area, as the day stood at its end (or now, for today): created, done
+    and cannot be done that day; open and overdue at that moment."""
     start = timezone.make_aware(dt.datetime.combine(date, dt.time.min))
     end = start + dt.timedelta(days=1)
+    moment = min(end, timezone.now())
     tasks = Task.objects.visible_to(actor).within(area_code)
-    still_open_at_end = Q(created_at__lt=end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+    open_then = Q(created_at__lt=moment) & (Q(closed_at__isnull=True) | Q(closed_at__gte=moment))
+    closed_that_day = Q(closed_at__gte=start, closed_at__lt=moment)
     result = tasks.aggregate(
-        created=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
-        done=Count("pk", filter=Q(status=TaskStatus.DONE, closed_at__gte=start, closed_at__lt=end)),
-        cannot_do=Count("pk", filter=Q(status=TaskStatus.CANNOT_DO, closed_at__gte=start, closed_at__lt=end)),
-        open=Count("pk", filter=still_open_at_end),
-        overdue=Count("pk", filter=still_open_at_end & Q(due_at__lt=end)),
+        created=Count("pk", filter=Q(created_at__gte=start, created_at__lt=moment)),
+        done=Count("pk", filter=Q(status=TaskStatus.DONE) & closed_that_day),
+        cannot_do=Count("pk", filter=Q(status=TaskStatus.CANNOT_DO) & closed_that_day),
+        open=Count("pk", filter=open_then),
+        overdue=Count("pk", filter=open_then & Q(due_at__lt=moment)),
     )
     return {key: value or 0 for key, value in result.items()}
 

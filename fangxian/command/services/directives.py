@@ -322,7 +322,10 @@ def _save_attachments(directive: Directive, checked: list) -> None:
 def _recipient(actor: Actor, directive: Directive | int, community_code: str | None) -> DirectiveRecipient:
     """The actor's community's copy of a directive, locked; 404 when the directive did not go to them."""
     directive_id = directive.pk if isinstance(directive, Directive) else directive
-    copies = DirectiveRecipient.objects.visible_to(actor).select_for_update().filter(directive_id=directive_id)
+    # Lock the community's copy only: other communities answer the same directive at the same time.
+    copies = (
+        DirectiveRecipient.objects.visible_to(actor).select_for_update(of=("self",)).filter(directive_id=directive_id)
+    )
     if community_code:
         copies = copies.filter(area_code=community_code)
     found = list(copies.select_related("directive")[:2])

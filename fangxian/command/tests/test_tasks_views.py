@@ -241,3 +241,19 @@ def test_a_task_page_shows_files_and_history_to_the_commander(world, client):
     login(client, world.users["commander_a"])
     page = client.get(f"/command/tasks/{task.pk}/", **EN).content.decode()
     assert "a.png" in page and 'data-testid="task-history"' in page
+
+
+def test_the_only_active_emergency_is_chosen_for_a_new_task(world, client):
+    from fangxian.command.models import Emergency
+
+    emergency = Emergency.objects.create(area_code="370202001001", kind="epidemic", level=2, title="甲社区疫情")
+    login(client, world.users["commander_a"])
+    page = client.get("/command/tasks/new/", **EN).content.decode()
+    assert f'<option value="{emergency.pk}" selected>' in page
+    client.post(
+        "/command/tasks/new/",
+        {"title": "消杀", "area_code": GRID_A1, "priority": "normal", "duty": "medical", "emergency": emergency.pk},
+    )
+    task = Task.objects.get(title="消杀")
+    assert task.emergency == emergency
+    assert "Medical" in client.get(f"/command/tasks/{task.pk}/", **EN).content.decode()

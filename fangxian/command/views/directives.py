@@ -238,6 +238,7 @@ class DirectiveSendView(ActorRequiredMixin, View):
                     community_codes=form.community_codes(),
                     area_code=data["area_code"],
                     attachments=data["attachments"],
+                    emergency=data["emergency"],
                 )
             except (DomainError, ValidationError) as error:
                 if isinstance(error, DomainPermissionDenied):

@@ -281,6 +281,7 @@ class TaskCreateView(ActorRequiredMixin, View):
                     priority=data["priority"],
                     duty=data["duty"],
                     description=data["description"],
+                    emergency=data["emergency"],
                 )
             except (DomainError, ValidationError) as error:
                 if isinstance(error, DomainPermissionDenied):
