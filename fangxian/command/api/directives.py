@@ -7,7 +7,7 @@ community answers with acknowledge and report.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -156,7 +156,7 @@ class DirectiveSendIn(Schema):
     body: str = Field(..., min_length=1, max_length=20000)
     deadline: dt.datetime
     report_required: bool = True
-    community_codes: list[str] = Field(
+    community_codes: list[Annotated[str, Field(max_length=12)]] = Field(
         ..., min_length=1, max_length=10000, description='Community codes (12 digits), or ["all"]'
     )
     area_code: str | None = Field(None, pattern=AREA_CODE_PATTERN, description="The office it is sent from")

@@ -262,6 +262,7 @@ def test_api_send_acknowledge_report_and_compliance(world, client):
         ({"community_codes": ["370202001099"]}, 400, "unknown_community"),
         ({"community_codes": [DISTRICT]}, 400, "not_a_community"),
         ({"community_codes": []}, 422, "invalid"),
+        ({"community_codes": ["3" * 13]}, 422, "invalid"),
         ({"title": ""}, 422, "invalid"),
     ],
 )
