@@ -104,6 +104,11 @@ class Task(Jurisdictional):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
 
+    # Tasks are about people (a fever at the gate, a visit to an old man living alone): guards and
+    # administrators see only the tasks given to them, not every task of their area.
+    personal_data = True
+    audit_masked = ("title", "description", "status_reason")
+
     class Meta(Jurisdictional.Meta):
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
@@ -166,6 +171,9 @@ class TaskStatusChange(Jurisdictional):
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
 
+    personal_data = True
+    audit_masked = ("reason",)
+
     @classmethod
     def scope_personal(cls, actor: Actor) -> Q | None:
         return _opened_through_task(actor)
@@ -196,6 +204,7 @@ class TaskComment(Jurisdictional):
     text = models.TextField(_("comment"), max_length=5000, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
+    personal_data = True
     audit_masked = ("text",)
 
     @classmethod
@@ -229,6 +238,9 @@ class TaskAttachment(Jurisdictional):
         verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    personal_data = True
+    audit_masked = ("original_name",)
 
     @classmethod
     def scope_personal(cls, actor: Actor) -> Q | None:

@@ -45,7 +45,7 @@ from fangxian.core.areacode import AREA_CODE_RE, LEVEL_LENGTHS, ancestor_codes
 from fangxian.core.audit import audit_record
 from fangxian.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from fangxian.core.models import AuditAction
-from fangxian.core.roles import AREA_REACH_ROLES, Role
+from fangxian.core.roles import PERSONAL_DATA_ROLES, Role
 from fangxian.core.scoping import Actor
 from fangxian.core.uploads import upload_check, upload_safe_name
 
@@ -186,10 +186,10 @@ def task_may_work_on(*, actor: Actor, task: Task) -> bool:
         return False
     if _is_assignee(actor, task):
         return True
-    in_area = actor.reaches(task.area_code)
+    in_area = any(task.area_code.startswith(prefix) for prefix in actor.personal_prefixes)
     if in_area and actor.can("task.assign"):
         return True
-    return in_area and not task.assignees.exists() and bool(actor.roles & AREA_REACH_ROLES)
+    return in_area and not task.assignees.exists() and bool(actor.roles & PERSONAL_DATA_ROLES)
 
 
 def _record(task: Task, *, actor: Actor, from_status: str, to_status: str, reason: str = "") -> TaskStatusChange:

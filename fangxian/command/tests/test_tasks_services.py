@@ -236,8 +236,8 @@ def test_only_assignees_and_supervisors_move_an_assigned_task(world):
     task = make(world, area=COMMUNITY_A, assignees=("grid_a1",))
     # worker_a holds task.assign in community A: may take over
     assert task_accept(actor=world.actor("worker_a"), task=task).status == TaskStatus.ACCEPTED
-    # the guard of community A sees the area but the task is somebody else's
-    with pytest.raises(PermissionDenied):
+    # the guard of community A reaches its places, not its people's tasks
+    with pytest.raises(NotFound):
         task_complete(actor=world.actor("guard_a"), task=task)
 
 
@@ -414,6 +414,14 @@ def test_reopened_task_may_escalate_again(world):
     task_complete(actor=world.actor("grid_a1"), task=task)
     task_reopen(actor=world.actor("commander_a"), task=task, due_at=soon(3))
     assert tasks_escalate_overdue(now=timezone.now() + dt.timedelta(hours=4)) == 1
+
+
+def test_administrators_see_no_tasks_of_their_area_but_the_audit_masks_the_text(world):
+    task = make(world, title="回访独居老人王大爷", description="住 3-1-101")
+    assert not Task.objects.visible_to(world.actor("admin")).filter(pk=task.pk).exists()
+    created = AuditEvent.objects.get(object_type="command.task", object_id=str(task.pk), action="create")
+    assert created.changes["title"]["new"] == "******" and created.changes["description"]["new"] == "******"
+    assert "王大爷" not in str(created.changes)
 
 
 def test_grid_workers_of_another_grid_do_not_see_the_task(world):

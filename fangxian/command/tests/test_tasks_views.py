@@ -113,12 +113,16 @@ def test_someone_elses_task_is_not_found_and_not_movable(world, client):
     assert client.post(f"/command/tasks/{task.pk}/comments/", {"text": "x"}).status_code == 404
 
 
-def test_a_guard_sees_but_may_not_move_an_assigned_task(world, client):
-    task = make(world, area="370202001001", assignees=("worker_a",))
+def test_a_guard_sees_only_the_tasks_given_to_them(world, client):
+    # Tasks are about people: a guard reaches the community's places, not its people's tasks.
+    others = make(world, area="370202001001", assignees=("worker_a",))
+    mine = make(world, "体温复测", area="370202001001", assignees=("guard_a",))
     login(client, world.users["guard_a"])
-    page = client.get(f"/command/tasks/{task.pk}/").content.decode()
-    assert 'data-testid="task-actions"' not in page
-    assert client.post(f"/command/tasks/{task.pk}/status/", {"status": "accepted"}, **HTMX).status_code == 403
+    assert client.get(f"/command/tasks/{others.pk}/").status_code == 404
+    assert client.post(f"/command/tasks/{others.pk}/status/", {"status": "accepted"}, **HTMX).status_code == 404
+    assert 'data-testid="task-actions"' in client.get(f"/command/tasks/{mine.pk}/").content.decode()
+    inbox = client.get("/command/tasks/").content.decode()
+    assert "体温复测" in inbox and "入户排查" not in inbox
 
 
 def test_comments_through_htmx(world, client):
