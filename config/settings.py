@@ -223,6 +223,11 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+if TESTING:
+    import tempfile
+
+    # Uploaded files of test runs go to a scratch folder, never into var/media.
+    STORAGES["default"]["OPTIONS"]["location"] = tempfile.mkdtemp(prefix="fangxian-test-media-")
 
 # --- logging: personal values never reach the log ----------------------------------------------
 LOGGING = {
