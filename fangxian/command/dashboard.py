@@ -15,6 +15,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from fangxian.command.menu import COMMAND_MENU
 from fangxian.command.models import Emergency
 from fangxian.command.selectors.directives import directive_received
 from fangxian.command.selectors.emergencies import emergency_list
@@ -74,6 +75,6 @@ def my_tasks_panel(actor: Actor) -> dict[str, Any] | None:
 
 
 register_home_panel(HomePanel("command.my_tasks", "command/_home_tasks.html", my_tasks_panel, "task.view", 10))
-register_nav(NavItem(gettext_lazy("Command"), "command:dashboard", "emergency.view", 15))
+register_nav(NavItem(gettext_lazy("Dashboard"), "command:dashboard", "emergency.view", 15, group=COMMAND_MENU))
 
 urlpatterns = [path("", CommandDashboardView.as_view(), name="dashboard")]

@@ -1,8 +1,12 @@
-"""The navigation bar: each app registers its entries with the capability that shows them."""
+"""The navigation bar: each app registers its entries with the capability that shows them.
+
+Entries with a `group` are shown together under one drop-down (a phone has room for few words).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -17,6 +21,7 @@ class NavItem:
     url_name: str
     capability: str | None = None
     order: int = 100
+    group: str | Promise | None = None
 
 
 NAV_ITEMS: list[NavItem] = []
@@ -27,14 +32,26 @@ def register_nav(*items: NavItem) -> None:
     NAV_ITEMS.sort(key=lambda item: item.order)
 
 
-def nav_for(actor: Actor) -> list[dict[str, str]]:
+def nav_for(actor: Actor) -> list[dict[str, Any]]:
+    """Entries and drop-downs the actor may use, in order; a drop-down sits where its first entry does."""
     if actor is None or not actor.is_authenticated:
         return []
-    return [
-        {"label": str(item.label), "url": reverse(item.url_name), "name": item.url_name}
-        for item in NAV_ITEMS
-        if item.capability is None or actor.can(item.capability)
-    ]
+    result: list[dict[str, Any]] = []
+    groups: dict[str, dict[str, Any]] = {}
+    for item in NAV_ITEMS:
+        if item.capability is not None and not actor.can(item.capability):
+            continue
+        entry = {"label": str(item.label), "url": reverse(item.url_name), "name": item.url_name}
+        if item.group is None:
+            result.append(entry)
+            continue
+        key = str(item.group)
+        if key not in groups:
+            groups[key] = {"label": key, "children": [], "names": []}
+            result.append(groups[key])
+        groups[key]["children"].append(entry)
+        groups[key]["names"].append(item.url_name)
+    return result
 
 
 register_nav(

@@ -23,9 +23,9 @@ class EmergencyKind(models.TextChoices):
 class EmergencyLevel(models.IntegerChoices):
     """China's four response levels: I is the gravest."""
 
-    I = 1, _("Level I (extremely serious)")  # noqa: E741 - the official numeral
+    I = 1, _("Level I (particularly serious)")  # noqa: E741 - the official numeral
     II = 2, _("Level II (serious)")
-    III = 3, _("Level III (major)")
+    III = 3, _("Level III (relatively serious)")
     IV = 4, _("Level IV (general)")
 
 

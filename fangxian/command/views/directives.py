@@ -19,6 +19,7 @@ from django.views import View
 
 from fangxian.areas.models import Area
 from fangxian.command.forms_directives import DirectiveReportForm, DirectiveSendForm
+from fangxian.command.menu import COMMAND_MENU
 from fangxian.command.models import Directive, DirectiveAttachment, DirectiveRecipient
 from fangxian.command.selectors.directives import (
     DIRECTIVE_BOXES,
@@ -263,7 +264,7 @@ class DirectiveAttachmentDownloadView(ScopedDetailView):
         return attachment_response(self.get_object())
 
 
-register_nav(NavItem(gettext_lazy("Directives"), "command:directive_list", "directive.view", 25))
+register_nav(NavItem(gettext_lazy("Directives"), "command:directive_list", "directive.view", 25, group=COMMAND_MENU))
 
 urlpatterns = [
     path("directives/", DirectiveListView.as_view(), name="directive_list"),

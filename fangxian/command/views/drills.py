@@ -31,6 +31,7 @@ from fangxian.command.forms_drills import (
     FindingTaskForm,
     TimelineEntryForm,
 )
+from fangxian.command.menu import COMMAND_MENU
 from fangxian.command.models import Drill
 from fangxian.command.models.drills import DrillStatus
 from fangxian.command.selectors.drills import (
@@ -372,7 +373,7 @@ def drill_finding_revise_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("command:drill", pk=finding.drill_id)
 
 
-register_nav(NavItem(gettext_lazy("Drills"), "command:drills", "drill.view", 52))
+register_nav(NavItem(gettext_lazy("Drills"), "command:drills", "drill.view", 52, group=COMMAND_MENU))
 
 urlpatterns = [
     path("drills/", DrillListView.as_view(), name="drills"),

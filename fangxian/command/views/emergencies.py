@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangxian.command.forms_emergencies import EmergencyDeclareForm, EmergencyEndForm, EmergencyLevelForm
+from fangxian.command.menu import COMMAND_MENU
 from fangxian.command.models import Emergency
 from fangxian.command.selectors.emergencies import (
     can_declare_over,
@@ -219,5 +220,5 @@ urlpatterns = [
     path("emergencies/<int:pk>/end/", emergency_end_view, name="emergency-end"),
 ]
 
-register_nav(NavItem(gettext_lazy("Emergencies"), "command:emergencies", "emergency.view", 20))
+register_nav(NavItem(gettext_lazy("Emergencies"), "command:emergencies", "emergency.view", 20, group=COMMAND_MENU))
 register_page_banner(emergency_banner)

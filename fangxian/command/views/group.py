@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from fangxian.areas.models import Area
 from fangxian.command.forms_group import MemberForm
+from fangxian.command.menu import COMMAND_MENU
 from fangxian.command.models import CommandGroupMember, Duty
 from fangxian.command.selectors.group import group_member_get, group_member_user_choices
 from fangxian.command.services.group import (
@@ -189,4 +190,4 @@ urlpatterns = [
     path("group/<int:pk>/deactivate/", member_deactivate_view, name="group-member-deactivate"),
 ]
 
-register_nav(NavItem(gettext_lazy("Command group"), "command:group", "group.view", 22))
+register_nav(NavItem(gettext_lazy("Command group"), "command:group", "group.view", 22, group=COMMAND_MENU))

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from fangxian.areas.models import Area
 from fangxian.command.forms_plans import ActionFormSet, ActivateForm, PlanForm
+from fangxian.command.menu import COMMAND_MENU
 from fangxian.command.models import EmergencyKind, Plan, PlanVersion
 from fangxian.command.selectors.plans import (
     plan_actions_grouped,
@@ -256,4 +257,4 @@ urlpatterns = [
     path("plans/versions/<int:pk>/", PlanVersionDetailView.as_view(), name="plan-version"),
 ]
 
-register_nav(NavItem(gettext_lazy("Plans"), "command:plans", "plan.view", 24))
+register_nav(NavItem(gettext_lazy("Plans"), "command:plans", "plan.view", 24, group=COMMAND_MENU))

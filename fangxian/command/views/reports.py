@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from fangxian.command.forms_reports import DailyReportSubmitForm, ReportDayForm
+from fangxian.command.menu import COMMAND_MENU
 from fangxian.command.models import DailyReport
 from fangxian.command.selectors.drills import capability_reaches
 from fangxian.command.selectors.reports import (
@@ -234,7 +235,7 @@ def daily_report_rollup_export_view(request: HttpRequest) -> HttpResponse:
     return _xlsx_response(filename, content)
 
 
-register_nav(NavItem(gettext_lazy("Daily report"), "command:daily-report", "report.view", 44))
+register_nav(NavItem(gettext_lazy("Daily report"), "command:daily-report", "report.view", 44, group=COMMAND_MENU))
 
 urlpatterns = [
     path("reports/", DailyReportView.as_view(), name="daily-report"),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from fangxian.accounts.models import User
 from fangxian.command.forms_training import AttendanceForm, CourseForm, SessionForm
+from fangxian.command.menu import COMMAND_MENU
 from fangxian.command.models import Course, CourseTopic, TrainingSession
 from fangxian.command.selectors.drills import capability_reaches
 from fangxian.command.selectors.training import (
@@ -226,7 +227,7 @@ def my_record_view(request: HttpRequest) -> HttpResponse:
     return redirect("command:training-worker", pk=request.user.pk)
 
 
-register_nav(NavItem(gettext_lazy("Training"), "command:training", "training.view", 54))
+register_nav(NavItem(gettext_lazy("Training"), "command:training", "training.view", 54, group=COMMAND_MENU))
 
 urlpatterns = [
     path("training/", CourseListView.as_view(), name="training"),

@@ -51,6 +51,11 @@ class Command(BaseCommand):
                 )
             except DomainError as error:
                 raise CommandError(str(error.message)) from None
+        if not result.skipped:
+            from fangxian.command.demo import command_demo
+
+            with acting_as(Actor.system("demo")) as actor:
+                command_demo(actor=actor)
         if result.skipped:
             self.stdout.write(
                 _("The database has %(count)s residents already: nothing was generated (use --force to add more).")
