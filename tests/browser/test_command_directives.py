@@ -45,7 +45,7 @@ def test_street_sends_commander_answers_street_sees_compliance(
         page.click("[data-testid=directive-submit]")
         page.wait_for_selector("[data-testid=compliance-total]")
         assert page.inner_text("[data-testid=directive-title]") == "开展独居老人全覆盖走访"
-        assert page.inner_text("[data-testid=compliance-total]").startswith("0/2")
+        assert "0/2" in page.inner_text("[data-testid=compliance-total]")
         directive = Directive.objects.get()
         assert set(DirectiveRecipient.objects.values_list("area_code", flat=True)) == {COMMUNITY_A, COMMUNITY_B}
     finally:
@@ -77,7 +77,7 @@ def test_street_sends_commander_answers_street_sees_compliance(
         _log_in(page, base, "street1")
         page.goto(f"{base}/command/directives/{directive.pk}/")
         # "1/2 complied" in English; the figure is the same in every language
-        assert page.inner_text("[data-testid=compliance-total]").strip().startswith("1/2")
+        assert "1/2" in page.inner_text("[data-testid=compliance-total]")
         if locale == "en":
             assert page.inner_text("[data-testid=compliance-total]").strip() == "1/2 complied"
         rows = page.locator("[data-testid=compliance-row]")
