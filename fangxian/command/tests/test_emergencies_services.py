@@ -217,7 +217,8 @@ def test_active_emergency_uses_the_active_index_on_postgresql(world):
         cursor.execute("SET enable_seqscan = off")
         codes = [COMMUNITY_A[:n] for n in (2, 4, 6, 9, 12)]
         plan = Emergency.objects.filter(area_code__in=codes, ended_at__isnull=True).explain()
-    assert "command_emergency_active" in plan
+    # Either partial index over active rows serves it (the planner picks by cost): never a scan of all.
+    assert "command_emergency_active" in plan or "command_emergency_one_active" in plan, plan
 
 
 def test_declarable_areas_are_the_communities_of_commanders_and_the_streets_of_officials(world):
