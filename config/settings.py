@@ -137,6 +137,7 @@ if REDIS_URL:
         "name": "fangxian",
         "url": REDIS_URL,
         "immediate": TESTING,
+        "utc": False,  # periodic jobs' crontabs read in TIME_ZONE ("6 in the morning" is Beijing's)
         "consumer": {"workers": env.int("FANGXIAN_JOB_WORKERS", 4), "worker_type": "thread"},
     }
 else:
@@ -146,6 +147,7 @@ else:
         "name": "fangxian",
         "filename": str(VAR_DIR / "jobs.sqlite3"),
         "immediate": TESTING,
+        "utc": False,
         "consumer": {"workers": env.int("FANGXIAN_JOB_WORKERS", 2), "worker_type": "thread"},
     }
 

@@ -49,17 +49,21 @@ class CommandDashboardView(ScopedListView):
         wanted = self.request.GET.get("emergency", "")
         if wanted.isdigit():
             chosen = next((e for e in active if e.pk == int(wanted)), None)
-        chosen = chosen or (active[0] if active else None)
+        # By default the gravest (level I is 1), the most recent among equals.
+        chosen = chosen or min(active, key=lambda e: (e.level, -e.started_at.timestamp()), default=None)
         context["emergency"] = chosen
         context["can_declare"] = actor.can("emergency.manage")
         if chosen is not None:
             context["duties"] = tasks_by_duty(actor=actor, emergency=chosen)
-            context["group"] = list(group_member_list(actor=actor, area_code=chosen.area_code)[:60])
+            context["group"] = (
+                list(group_member_list(actor=actor, area_code=chosen.area_code)[:60]) if actor.can("group.view") else []
+            )
         context["overdue"] = list(tasks_overdue(actor=actor)[:10])
         now = timezone.now()
         received = list(directive_received(actor=actor)[:DIRECTIVES_SHOWN]) if actor.can("directive.view") else []
         for copy in received:
-            copy.is_overdue = copy.reported_at is None and copy.directive.deadline < now
+            answered = copy.reported_at if copy.directive.report_required else copy.acknowledged_at
+            copy.is_overdue = answered is None and copy.directive.deadline < now
         context["directives"] = received
         context["plans_due"] = plan_list(actor=actor, overdue=True).count() if actor.can("plan.view") else 0
         return context

@@ -1,8 +1,8 @@
 """The command part of the demo: what a community looks like on the morning of DESIGN.md section 8.
 
 An epidemic at level II over the demo commander's community, its command group, an epidemic plan
-activated into tasks, a directive from the street due this evening, a drill next week and a
-training course. Everything goes through the app's services, as a person would do it.
+activated into tasks, and a directive from the street due this evening. Everything goes through
+the app's services, as a person would do it.
 """
 
 from __future__ import annotations
@@ -51,7 +51,11 @@ def _user_in(role: str, username: str) -> tuple[User, str] | None:
 
 
 def command_demo(*, actor: Actor) -> CommandDemo | None:
-    """Seed the command module around the demo users; None when they are not there."""
+    """Seed the command module around the demo users; None when they are not there or it is seeded already."""
+    from fangxian.command.models import Emergency
+
+    if Emergency.objects.exists():
+        return None
     commander = _user_in(Role.COMMANDER, "commander")
     street = _user_in(Role.STREET_OFFICIAL, "street")
     worker = _user_in(Role.COMMUNITY_WORKER, "worker")

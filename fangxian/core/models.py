@@ -93,3 +93,22 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("audit events are append-only")
+
+
+class StoredFile(models.Model):
+    """What every app keeps about an uploaded file beside it, once `fangxian.core.uploads` has checked it.
+
+    The name is the uploader's (shown, never used as a path); the type and the digest come from
+    the content, never from what the client said.
+    """
+
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangxian.core.models import StoredFile
 from fangxian.core.scoping import Actor, Jurisdictional, scope_q
 
 
@@ -94,17 +95,13 @@ class DirectiveRecipient(Jurisdictional):
         return f"{self.directive_id} -> {self.area_code}"
 
 
-class DirectiveAttachment(Jurisdictional):
+class DirectiveAttachment(StoredFile, Jurisdictional):
     """A file sent with a directive (a notice, a form to fill in); `area_code` is the sender's area."""
 
     directive = models.ForeignKey(
         Directive, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("directive")
     )
     file = models.FileField(_("file"), upload_to="directives/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
 
     class Meta(Jurisdictional.Meta):
         verbose_name = _("directive attachment")

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangxian.core.models import StoredFile
 from fangxian.core.scoping import Actor, Jurisdictional
 
 
@@ -220,15 +221,11 @@ class TaskComment(Jurisdictional):
         return f"comment #{self.pk}"
 
 
-class TaskAttachment(Jurisdictional):
+class TaskAttachment(StoredFile, Jurisdictional):
     """A file attached to a task: size-limited and type-checked by content, not by name."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("task"))
     file = models.FileField(_("file"), upload_to="tasks/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -11,9 +11,14 @@ from fangxian.core.capabilities import CAPABILITY_ROLES
 from fangxian.core.roles import AREA_REACH_ROLES, Role
 from fangxian.core.scoping import Actor
 
+
 # Who can be named as a participant: anybody with an account in the community except residents
 # (volunteers and guards take part in drills; residents are named in the free-text field).
-PARTICIPANT_ROLES = frozenset(Role.values) - {Role.RESIDENT}
+def participant_roles() -> frozenset[str]:
+    """Who may be named in a drill: those who may then open it (the drill.view capability)."""
+    from fangxian.core.capabilities import CAPABILITY_ROLES
+
+    return CAPABILITY_ROLES["drill.view"] - {Role.RESIDENT}
 
 
 def capability_reaches(actor: Actor, capability: str, area_code: str) -> bool:
@@ -77,7 +82,7 @@ def drill_participant_choices(*, actor: Actor, area_code: str) -> QuerySet[User]
     """Users with an account in the community of `area_code` whom the actor sees, by name."""
     community = area_code[:12]
     assigned = RoleAssignment.objects.filter(
-        active=True, role__in=PARTICIPANT_ROLES, area_code__within=community
+        active=True, role__in=sorted(participant_roles()), area_code__within=community
     ).values("user_id")
     return User.objects.visible_to(actor).filter(is_active=True, pk__in=assigned).order_by("display_name", "username")
 
