@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from fangxian.accounts.api import router as accounts_router
 from fangxian.areas.api import router as areas_router
 from fangxian.command.api import router as command_router
+from fangxian.registry.api import router as registry_router
 from fangxian.core.api import ActorBearerAuth, ActorSessionAuth, install_error_handlers
 
 api = NinjaAPI(
@@ -22,3 +23,4 @@ install_error_handlers(api)
 api.add_router("/areas", areas_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/command", command_router)
+api.add_router("/registry", registry_router)

@@ -1,17 +1,10 @@
-import datetime as dt
+"""Leak factories of the registry: each part registers its own in factories_<part>.py."""
 
-from fangxian.areas.tests.factories import household
-from fangxian.core.testing import leak_factory
-from fangxian.registry.models import Resident, Vulnerability, VulnerabilityKind
+import importlib
 
-
-@leak_factory(Resident)
-def resident(grid: str, marker: str, world):
-    return Resident.objects.create(area_code=grid, household=household(grid, marker + "H", world), name=marker,
-                                   sex="F", birth_date=dt.date(1950, 5, 1))
-
-
-@leak_factory(Vulnerability)
-def vulnerability(grid: str, marker: str, world):
-    return Vulnerability.objects.create(area_code=grid, resident=resident(grid, marker + "V", world),
-                                        kind=VulnerabilityKind.ELDERLY_ALONE, detail=marker)
+for _part in ("residents", "care", "party", "imports"):
+    try:
+        importlib.import_module(f"fangxian.registry.tests.factories_{_part}")
+    except ModuleNotFoundError as error:
+        if error.name != f"fangxian.registry.tests.factories_{_part}":
+            raise

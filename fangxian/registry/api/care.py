@@ -1,0 +1,7 @@
+"""Registry API: care."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["registry-care"])

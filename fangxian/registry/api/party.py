@@ -1,0 +1,7 @@
+"""Registry API: party."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["registry-party"])

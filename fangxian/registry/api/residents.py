@@ -1,0 +1,7 @@
+"""Registry API: residents."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["registry-residents"])

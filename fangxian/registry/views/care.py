@@ -1,0 +1,5 @@
+"""Registry: care (pages)."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

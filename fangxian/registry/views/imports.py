@@ -1,0 +1,5 @@
+"""Registry: imports (pages)."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

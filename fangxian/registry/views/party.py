@@ -1,0 +1,5 @@
+"""Registry: party (pages)."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Registry: residents (pages)."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
