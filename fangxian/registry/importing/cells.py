@@ -1,0 +1,172 @@
+"""Normalising messy cells: full-width characters, spaces in numbers, Excel floats and serial dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from fangxian.core import idcard, personal
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+SCIENTIFIC_RE = re.compile(r"^\d+(\.\d+)?E\+?\d+$", re.IGNORECASE)
+TOTAL_WORDS = ("合计", "总计", "小计", "total")
+
+
+def text(value: Any) -> str:
+    """A cell as clean text: full-width folded, outer spaces stripped, inner runs of spaces collapsed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, dt.datetime):
+        value = value.date()
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(value))).strip()
+
+
+def is_blank(row: list[Any]) -> bool:
+    return all(text(cell) == "" for cell in row)
+
+
+def is_total(row: list[Any]) -> bool:
+    return any(text(cell).replace(" ", "").lower().startswith(TOTAL_WORDS) for cell in row[:3])
+
+
+def id_number(value: Any) -> str:
+    """The 18-character ID number, or ValidationError; a number Excel turned into a float is refused."""
+    if isinstance(value, float) and (not value.is_integer() or abs(value) >= 1e15):
+        raise ValidationError(
+            _(
+                "Excel has turned this ID number into a number and lost its last digits (%(shown)s): "
+                "format the column as text and type the number again."
+            )
+            % {"shown": f"{value:.11E}"},
+            code="id_precision_lost",
+        )
+    raw = re.sub(r"\s", "", text(value))
+    if SCIENTIFIC_RE.match(raw):
+        raise ValidationError(
+            _(
+                "Excel has turned this ID number into a number and lost its last digits (%(shown)s): "
+                "format the column as text and type the number again."
+            )
+            % {"shown": raw},
+            code="id_precision_lost",
+        )
+    return idcard.validate(raw)
+
+
+def phone(value: Any) -> str:
+    return personal.normalize(personal.PersonalKind.PHONE, re.sub(r"\s", "", text(value)))
+
+
+DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1 <= value < 80000:
+            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        raise ValidationError(_("This is not a date."), code="date")
+    raw = text(value).replace(" ", "")
+    match = DATE_RE.match(raw)
+    if not match and re.fullmatch(r"\d{8}", raw):
+        match = re.match(r"(\d{4})(\d{2})(\d{2})", raw)
+    if match:
+        try:
+            return dt.date(*(int(part) for part in match.groups()))
+        except ValueError:
+            pass
+    raise ValidationError(_("Write the date as 1950-01-31."), code="date")
+
+
+SEXES = {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F"}
+RELATIONS = {
+    "户主": "head",
+    "本人": "head",
+    "配偶": "spouse",
+    "妻": "spouse",
+    "妻子": "spouse",
+    "夫": "spouse",
+    "丈夫": "spouse",
+    "子": "child",
+    "女": "child",
+    "子女": "child",
+    "儿子": "child",
+    "女儿": "child",
+    "长子": "child",
+    "长女": "child",
+    "次子": "child",
+    "次女": "child",
+    "父亲": "parent",
+    "母亲": "parent",
+    "父母": "parent",
+    "孙子": "grandchild",
+    "孙女": "grandchild",
+    "外孙": "grandchild",
+    "外孙女": "grandchild",
+}
+RESIDENCE_TYPES = {
+    "户籍": "registered",
+    "户籍人口": "registered",
+    "常住": "registered",
+    "常住人口": "registered",
+    "流动": "floating",
+    "流动人口": "floating",
+    "租户": "tenant",
+    "租住": "tenant",
+    "租房": "tenant",
+}
+
+
+def sex(value: Any) -> str:
+    found = SEXES.get(text(value).lower())
+    if not found:
+        raise ValidationError(_("Write the sex as 男 or 女."), code="sex")
+    return found
+
+
+def relation(value: Any) -> str:
+    raw = text(value)
+    return RELATIONS.get(raw, "other") if raw else "head"
+
+
+def residence_type(value: Any) -> str:
+    raw = text(value)
+    if not raw:
+        return "registered"
+    found = RESIDENCE_TYPES.get(raw)
+    if not found:
+        raise ValidationError(_("Write the residence type as 户籍, 流动 or 租户."), code="residence_type")
+    return found
+
+
+def place_part(value: Any, suffix: str) -> str:
+    """A building or unit as communities write it: "3" becomes "3号楼" / "2单元"."""
+    raw = text(value).replace(" ", "")
+    if re.fullmatch(r"\d+", raw):
+        return raw + suffix
+    return raw
+
+
+ADDRESS_RE = re.compile(
+    r"(?P<building>[0-9A-Za-z]+)\s*(号楼|栋|号|幢)\s*(?:(?P<unit>\d+)\s*单元)?\s*(?P<room>[0-9A-Za-z-]+)\s*(室|号)?$"
+)
+
+
+def split_address(value: Any) -> tuple[str, str, str] | None:
+    """Building, unit and room from an address like "阳光小区3号楼2单元301室", or None."""
+    match = ADDRESS_RE.search(text(value).replace(" ", ""))
+    if not match:
+        return None
+    building = match.group("building") + "号楼"
+    unit = f"{match.group('unit')}单元" if match.group("unit") else ""
+    return building, unit, match.group("room")

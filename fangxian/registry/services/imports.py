@@ -1,0 +1,394 @@
+"""Importing residents: the whole run, dry or real, row by row, in batches of one transaction each.
+
+Every row ends in exactly one outcome: created, existing (already registered: matched by the ID
+number's hash, or by name + phone hash + household), skipped (a totals row) or error (with its
+messages). Valid rows are kept when others fail. A batch is written in one transaction, so a
+process that dies leaves whole batches only; running the same file again matches the rows
+already written and creates the rest: that is how an interrupted import resumes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from fangxian.areas.models import Area, AreaLevel, Building, Household, Unit
+from fangxian.core import personal
+from fangxian.core.audit import audit_record
+from fangxian.core.errors import PermissionDenied
+from fangxian.core.models import AuditAction
+from fangxian.core.scoping import Actor
+from fangxian.registry import capabilities_imports  # noqa: F401 - registers registry.import
+from fangxian.registry.importing import cells, reader
+from fangxian.registry.importing.headers import FIELDS, REQUIRED, find_header
+from fangxian.registry.importing.rows import ResidentRow, RowError, check_row
+from fangxian.registry.importing.writer import ResidentWriter
+from fangxian.registry.models import Resident
+
+BATCH_SIZE = 2000
+CREATED, EXISTING, SKIPPED, ERROR = "created", "existing", "skipped", "error"
+
+
+@dataclass
+class ImportResult:
+    dry_run: bool
+    total: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: {CREATED: 0, EXISTING: 0, SKIPPED: 0, ERROR: 0})
+    errors: list[RowError] = field(default_factory=list)
+    outcomes: dict[int, str] = field(default_factory=dict)  # spreadsheet line -> outcome
+    error_rows: dict[int, list[Any]] = field(default_factory=dict)  # line -> the row's cells, for the report
+    header: list[Any] = field(default_factory=list)
+
+    def mark(self, line: int, outcome: str) -> None:
+        self.outcomes[line] = outcome
+        self.counts[outcome] += 1
+
+
+@dataclass
+class ImportSource:
+    """A checked upload, read: its rows, the header row and the guessed mapping (column -> field)."""
+
+    rows: list[list[Any]]
+    header_index: int
+    mapping: dict[int, str]
+
+    @property
+    def header(self) -> list[Any]:
+        return self.rows[self.header_index] if self.rows else []
+
+
+def import_source_read(data: bytes, name: str) -> ImportSource:
+    kind = reader.check_upload(data, name)
+    rows = reader.read_rows(data, kind)
+    header_index, mapping = find_header(rows)
+    return ImportSource(rows=rows, header_index=header_index, mapping=mapping)
+
+
+def import_grids(actor: Actor) -> list[Area]:
+    """The grids residents may be imported into by this actor: within its reach for personal data."""
+    if not actor.can("registry.import"):
+        return []
+    prefixes = actor.personal_prefixes
+    grids = Area.objects.filter(level=AreaLevel.GRID).order_by("code")
+    return [g for g in grids if any(g.code.startswith(p) for p in prefixes)]
+
+
+def mapping_check(mapping: dict[int, str]) -> list[str]:
+    """What is wrong with a mapping: a field chosen twice, a required field missing."""
+    problems = []
+    chosen = [key for key in mapping.values() if key]
+    for key in sorted({k for k in chosen if chosen.count(k) > 1}):
+        problems.append(_("“%(field)s” is chosen for more than one column.") % {"field": FIELDS[key][0]})
+    for key in REQUIRED:
+        if key not in chosen:
+            problems.append(_("Choose the column that holds “%(field)s”.") % {"field": FIELDS[key][0]})
+    if "room" not in chosen and "address" not in chosen:
+        problems.append(_("Choose the columns of the building and room, or the address."))
+    return problems
+
+
+class _Places:
+    """Buildings, units and households found or created in the import's grids, cached."""
+
+    def __init__(self, dry_run: bool) -> None:
+        self.dry_run = dry_run
+        self.buildings: dict[tuple[str, str, str], Building | None] = {}
+        self.units: dict[tuple[int, str], Unit | None] = {}
+        self.households: dict[tuple[Any, ...], Household | None] = {}
+        self.created_households = 0
+
+    def building(self, grid: str, estate: str, name: str) -> Building | None:
+        key = (grid, estate, name)
+        if key not in self.buildings:
+            found = Building.objects.filter(area_code=grid, name=name)
+            if estate:
+                found = found.filter(estate=estate)
+            candidates = list(found[:2])
+            if len(candidates) > 1:
+                raise ValueError(
+                    _("There are several buildings “%(name)s” in this grid: add an estate column.") % {"name": name}
+                )
+            building = candidates[0] if candidates else None
+            if building is None and not self.dry_run:
+                building = Building.objects.create(area_code=grid, estate=estate, name=name)
+            self.buildings[key] = building
+        return self.buildings[key]
+
+    def unit(self, building: Building, name: str) -> Unit | None:
+        key = (building.pk, name)
+        if key not in self.units:
+            unit = Unit.objects.filter(building=building, name=name).first()
+            if unit is None and not self.dry_run:
+                unit = Unit.objects.create(area_code=building.area_code, building=building, name=name)
+            self.units[key] = unit
+        return self.units[key]
+
+    def household(self, grid: str, row: ResidentRow) -> Household | None:
+        key = (grid, row.estate, row.building, row.unit, row.room)
+        if key in self.households:
+            return self.households[key]
+        building = self.building(grid, row.estate, row.building)
+        household = None
+        if building is not None:
+            unit = self.unit(building, row.unit) if row.unit else None
+            if not row.unit or unit is not None:
+                household = Household.objects.filter(building=building, unit=unit, room=row.room).first()
+            if household is None and not self.dry_run:
+                household = Household.objects.create(area_code=grid, building=building, unit=unit, room=row.room)
+                self.created_households += 1
+        self.households[key] = household
+        return household
+
+
+def _id_hash(number: str) -> str:
+    return personal.lookup_hash(personal.PersonalKind.ID_CARD, number)
+
+
+def _phone_hash(number: str) -> str:
+    return personal.lookup_hash(personal.PersonalKind.PHONE, number) if number else ""
+
+
+def resident_import(
+    actor: Actor,
+    source: ImportSource,
+    *,
+    grid_code: str,
+    mapping: dict[int, str] | None = None,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> ImportResult:
+    """Validate every row and (unless `dry_run`) write the valid ones; see the module's docstring."""
+    if not actor.can("registry.import"):
+        raise PermissionDenied(_("You may not import residents."))
+    allowed = {g.code for g in import_grids(actor)}
+    if grid_code not in allowed:
+        raise PermissionDenied(_("Choose a grid within your jurisdiction."), field="grid")
+    mapping = {int(k): v for k, v in (mapping if mapping is not None else source.mapping).items() if v}
+    result = ImportResult(dry_run=dry_run, header=list(source.header))
+    data_rows = source.rows[source.header_index + 1 :]
+    first_line = source.header_index + 2
+    seen_ids: dict[str, int] = {}
+    seen_people: dict[tuple[Any, ...], int] = {}
+    places = _Places(dry_run)
+    writer = None if dry_run else ResidentWriter()
+
+    def error(line: int, cells_: list[Any], errors: list[RowError]) -> None:
+        result.errors.extend(errors)
+        result.error_rows[line] = list(cells_)
+        result.mark(line, ERROR)
+
+    for start in range(0, len(data_rows), batch_size):
+        batch = data_rows[start : start + batch_size]
+        checked: list[tuple[ResidentRow, list[Any], str]] = []
+        for offset, values in enumerate(batch):
+            line = first_line + start + offset
+            if cells.is_blank(values):
+                continue
+            result.total += 1
+            if cells.is_total(values):
+                result.mark(line, SKIPPED)
+                continue
+            check = check_row(values, mapping, line)
+            if check.row is None:
+                error(line, values, check.errors)
+                continue
+            row = check.row
+            grid = row.grid_code or grid_code
+            if grid not in allowed:
+                error(
+                    line,
+                    values,
+                    [RowError(line, str(FIELDS["grid_code"][0]), _("This grid is not within your jurisdiction."))],
+                )
+                continue
+            if row.id_number:
+                if row.id_number in seen_ids:
+                    error(
+                        line,
+                        values,
+                        [
+                            RowError(
+                                line,
+                                str(FIELDS["id_number"][0]),
+                                _("The same ID card number is in row %(line)s.") % {"line": seen_ids[row.id_number]},
+                            )
+                        ],
+                    )
+                    continue
+                seen_ids[row.id_number] = line
+            checked.append((row, values, grid))
+        # Matching by ID hash, in one query per batch.
+        hashes = [_id_hash(r.id_number) for r, _v, _g in checked if r.id_number]
+        known: dict[str, str] = {}
+        for chunk in range(0, len(hashes), 500):
+            known.update(
+                Resident.objects.filter(id_number_hash__in=hashes[chunk : chunk + 500]).values_list(
+                    "id_number_hash", "area_code"
+                )
+            )
+        to_write: list[dict[str, Any]] = []
+        with transaction.atomic():
+            for row, values, grid in checked:
+                if row.id_number:
+                    area = known.get(_id_hash(row.id_number))
+                    if area is not None:
+                        if any(area.startswith(p) for p in actor.personal_prefixes):
+                            result.mark(row.line, EXISTING)
+                        else:
+                            error(
+                                row.line,
+                                values,
+                                [
+                                    RowError(
+                                        row.line,
+                                        str(FIELDS["id_number"][0]),
+                                        _(
+                                            "This person is registered in another community; "
+                                            "ask it to record the move first."
+                                        ),
+                                    )
+                                ],
+                            )
+                        continue
+                try:
+                    household = places.household(grid, row)
+                except ValueError as problem:
+                    error(row.line, values, [RowError(row.line, str(FIELDS["building"][0]), str(problem))])
+                    continue
+                person_key = (grid, row.estate, row.building, row.unit, row.room, row.name, row.phone)
+                if not row.id_number:
+                    if person_key in seen_people:
+                        error(
+                            row.line,
+                            values,
+                            [
+                                RowError(
+                                    row.line,
+                                    str(FIELDS["name"][0]),
+                                    _("The same person (name, phone and dwelling) is in row %(line)s.")
+                                    % {"line": seen_people[person_key]},
+                                )
+                            ],
+                        )
+                        continue
+                    seen_people[person_key] = row.line
+                    if (
+                        household is not None
+                        and household.pk
+                        and Resident.objects.filter(
+                            household=household, name=row.name, phone_hash=_phone_hash(row.phone)
+                        ).exists()
+                    ):
+                        result.mark(row.line, EXISTING)
+                        continue
+                result.mark(row.line, CREATED)
+                if writer is not None:
+                    to_write.append(
+                        {
+                            "area_code": grid,
+                            "household_id": household.pk,
+                            "name": row.name,
+                            "sex": row.sex,
+                            "birth_date": row.birth_date,
+                            "id_number": row.id_number,
+                            "phone": row.phone,
+                            "relation": row.relation,
+                            "residence_type": row.residence_type,
+                            "status": "active",
+                            "employer": row.employer,
+                            "notes": row.notes,
+                        }
+                    )
+            if writer is not None:
+                writer.write(to_write)
+        if progress is not None:
+            progress(min(start + batch_size, len(data_rows)), len(data_rows))
+    if not dry_run:
+        audit_record(
+            AuditAction.IMPORT,
+            actor=actor,
+            object_type="registry.resident",
+            object_label="resident import",
+            area_code=grid_code,
+            changes={key: value for key, value in result.counts.items()},
+        )
+    result.errors.sort(key=lambda e: e.line)
+    return result
+
+
+def error_report_xlsx(result: ImportResult, output: Any) -> None:
+    """The rows that failed, as uploaded, with what is wrong with each: an Excel file written to `output`."""
+    import xlsxwriter
+
+    from fangxian.core.exports import csv_safe_cell
+
+    workbook = xlsxwriter.Workbook(
+        output, {"constant_memory": True, "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    sheet = workbook.add_worksheet(str(_("Errors"))[:31])
+    bold = workbook.add_format({"bold": True})
+    header = [str(_("Row")), str(_("Column")), str(_("Problem")), *[cells.text(c) for c in result.header]]
+    for column, title in enumerate(header):
+        sheet.write_string(0, column, csv_safe_cell(title), bold)
+    by_line: dict[int, list[RowError]] = {}
+    for problem in result.errors:
+        by_line.setdefault(problem.line, []).append(problem)
+    for index, (line, problems) in enumerate(sorted(by_line.items()), start=1):
+        sheet.write_number(index, 0, line)
+        sheet.write_string(index, 1, csv_safe_cell("; ".join(dict.fromkeys(p.column for p in problems))))
+        sheet.write_string(index, 2, csv_safe_cell(" ".join(p.message for p in problems)))
+        for column, value in enumerate(result.error_rows.get(line, []), start=3):
+            sheet.write_string(index, column, csv_safe_cell(cells.text(value)))
+    sheet.set_column(1, 1, 16)
+    sheet.set_column(2, 2, 60)
+    workbook.close()
+
+
+def template_xlsx(output: Any) -> None:
+    """The import template: one sheet with the recognised headers and an example row, ID columns as text."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+    sheet = workbook.add_worksheet("居民")
+    text_format = workbook.add_format({"num_format": "@"})
+    bold = workbook.add_format({"bold": True, "num_format": "@"})
+    keys = [
+        "name",
+        "sex",
+        "id_number",
+        "phone",
+        "birth_date",
+        "estate",
+        "building",
+        "unit",
+        "room",
+        "relation",
+        "residence_type",
+        "employer",
+        "notes",
+    ]
+    example = [
+        "张三",
+        "男",
+        "",
+        "13800000000",
+        "1950-01-31",
+        "阳光小区",
+        "3号楼",
+        "2单元",
+        "301",
+        "户主",
+        "户籍",
+        "",
+        "",
+    ]
+    for column, key in enumerate(keys):
+        sheet.write_string(0, column, FIELDS[key][1][0], bold)
+        sheet.write_string(1, column, example[column], text_format)
+        sheet.set_column(column, column, 20 if key == "id_number" else 12, text_format)
+    workbook.close()

@@ -1,0 +1,240 @@
+"""Import of messy workbooks and CSV files: the exact outcome of every row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+
+from fangxian.core.audit import acting_as
+from fangxian.core.errors import PermissionDenied
+from fangxian.core.models import AuditAction, AuditEvent
+from fangxian.core.personal import PersonalKind, lookup_hash
+from fangxian.core.testing import GRID_A1, GRID_A2, GRID_B1
+from fangxian.registry.importing.reader import ImportFileRejected
+from fangxian.registry.models import Resident
+from fangxian.registry.services.imports import (
+    CREATED,
+    ERROR,
+    EXISTING,
+    SKIPPED,
+    error_report_xlsx,
+    import_source_read,
+    resident_import,
+    template_xlsx,
+)
+from fangxian.registry.tests.factories_imports import csv_bytes, id_number, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+HEADER = ["序号", "名字", "性别", "身份证号码", "手机号", "出生日期", "楼栋", "单元", "门牌号", "与户主关系", "备注"]
+ID_A = id_number("19500101", 11)
+ID_B = id_number("19620315", 22)
+ID_X = id_number("19881231", 1, want_x=True)
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def messy_rows() -> list[list]:
+    return [
+        HEADER,
+        [1, "张三", "男", ID_A, "13800000001", "", "3号楼", "1单元", "101", "户主", ""],  # 3 created
+        [2, "李 四", "", ID_B.translate(FULL_WIDTH), "138 0000 0002", "", 3.0, 1.0, 101.0, "配偶", ""],  # 4 created
+        [3, "王五", "", ID_X.lower(), "", "", "3号楼", "1单元", "102", "户主", ""],  # 5 created
+        [4, "赵六", "男", 3.70202198801e17, "", "", "3号楼", "1单元", "103", "户主", ""],  # 6 precision lost
+        [5, "钱七", "女", "3.70202198801E+17", "", "", "3号楼", "1单元", "103", "配偶", ""],  # 7 precision lost
+        [None, None, None, None, None, None, None, None, None, None, None],  # 8 blank: ignored
+        [6, "孙八", "女", "", "13800000008", 18264, "3号楼", "2单元", "201", "户主", ""],  # 9 created, serial date
+        [7, "周九", "男", ID_A[:17] + ("0" if ID_A[17] != "0" else "1"), "", "", "3", "1", "104", "", ""],  # 10 check
+        [8, "", "男", "", "", "", "3号楼", "1单元", "105", "", ""],  # 11 no name
+        [9, "吴十", "男", ID_A, "", "", "3号楼", "1单元", "106", "", ""],  # 12 same ID as row 3
+        [10, "郑十一", "男", "", "", "", "", "", "", "", ""],  # 13 no dwelling
+        ["合计", "", "", "", "", "", "", "", "", "", "6人"],  # 14 totals: skipped
+    ]
+
+
+def outcome_lines(result) -> dict[int, str]:
+    return dict(sorted(result.outcomes.items()))
+
+
+EXPECTED = {
+    3: CREATED,
+    4: CREATED,
+    5: CREATED,
+    6: ERROR,
+    7: ERROR,
+    9: CREATED,
+    10: ERROR,
+    11: ERROR,
+    12: ERROR,
+    13: ERROR,
+    14: SKIPPED,
+}
+
+
+def run(world, data: bytes, name: str = "花名册.xlsx", grid: str = GRID_A1, dry_run: bool = False, **kwargs):
+    actor = world.actor("worker_a")
+    with acting_as(actor):
+        return resident_import(actor, import_source_read(data, name), grid_code=grid, dry_run=dry_run, **kwargs)
+
+
+def test_messy_workbook_every_row_has_its_outcome(world):
+    result = run(world, xlsx_bytes(messy_rows(), title="测试甲社区居民花名册（2026年）"))
+    assert outcome_lines(result) == EXPECTED
+    assert result.counts == {CREATED: 4, EXISTING: 0, SKIPPED: 1, ERROR: 6}
+    messages = {e.line: e.message for e in result.errors}
+    assert "lost its last digits" in messages[6] and "3.70202198801E+17" in messages[6]
+    assert "lost its last digits" in messages[7]
+    assert "check character" in messages[10]
+    assert "name is missing" in messages[11]
+    assert "row 3" in messages[12]
+    assert "dwelling is missing" in messages[13]
+
+    created = {r.name: r for r in Resident.objects.filter(area_code=GRID_A1).exclude(pk__in=[])}
+    assert {"张三", "李四", "王五", "孙八"} <= set(created)
+    li = created["李四"]
+    assert li.id_number_hash == lookup_hash(PersonalKind.ID_CARD, ID_B)
+    assert li.phone_hash == lookup_hash(PersonalKind.PHONE, "13800000002")
+    assert li.id_number.reveal() == ID_B
+    assert li.household_id == created["张三"].household_id  # "3", "1", 101.0 is 3号楼 1单元 101
+    assert li.relation == "spouse" and li.sex == "F" and li.birth_date == dt.date(1962, 3, 15)
+    assert created["王五"].id_number.reveal() == ID_X
+    assert created["孙八"].birth_date == dt.date(1950, 1, 1) and created["孙八"].sex == "F"
+    assert created["孙八"].household.unit.name == "2单元"
+    assert AuditEvent.objects.filter(action=AuditAction.IMPORT).count() == 1
+
+
+def test_reimport_creates_no_duplicates(world):
+    data = xlsx_bytes(messy_rows())
+    run(world, data)
+    before = Resident.objects.count()
+    again = run(world, data)
+    assert Resident.objects.count() == before
+    assert again.counts[CREATED] == 0
+    assert again.counts[EXISTING] == 4  # three by ID hash, 孙八 by name + phone hash + household
+
+
+def test_dry_run_writes_nothing_and_predicts(world):
+    before = Resident.objects.count()
+    result = run(world, xlsx_bytes(messy_rows(), title="花名册"), dry_run=True)
+    assert outcome_lines(result) == EXPECTED
+    assert Resident.objects.count() == before
+
+
+def test_interrupted_import_keeps_whole_batches_and_resumes(world, monkeypatch):
+    from fangxian.registry.importing import writer
+
+    rows = [HEADER] + [
+        [i, f"居民{i}", "", id_number("19700101", i), "", "", "5号楼", "1单元", f"{i}", "", ""] for i in range(1, 11)
+    ]
+    data = xlsx_bytes(rows)
+    calls = {"n": 0}
+    original = writer.ResidentWriter.write
+
+    def dying(self, batch):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            original(self, list(batch)[:2])  # half a batch reaches the database, then the process dies
+            raise SystemExit("killed")
+        return original(self, batch)
+
+    monkeypatch.setattr(writer.ResidentWriter, "write", dying)
+    with pytest.raises(SystemExit):
+        run(world, data, batch_size=4)
+    assert Resident.objects.filter(name__startswith="居民").count() == 4  # the first batch only
+    monkeypatch.setattr(writer.ResidentWriter, "write", original)
+    result = run(world, data, batch_size=4)
+    assert result.counts[EXISTING] == 4 and result.counts[CREATED] == 6
+    assert Resident.objects.filter(name__startswith="居民").count() == 10
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_csv_encodings_and_address_column(world, encoding):
+    rows = [
+        ["姓名", "证件号码", "联系方式", "现住址"],
+        ["张 三", ID_A, "138-0000-0001", "阳光小区3号楼2单元301室"],
+        ["李四", "", "", "阳光小区4号楼501"],
+    ]
+    result = run(world, csv_bytes(rows, encoding), name="residents.csv")
+    assert outcome_lines(result) == {2: CREATED, 3: ERROR}  # 李四: neither sex nor ID number
+    person = Resident.objects.get(id_number_hash=lookup_hash(PersonalKind.ID_CARD, ID_A))
+    assert person.name == "张三"
+    assert (person.household.building.name, person.household.unit.name, person.household.room) == (
+        "3号楼",
+        "2单元",
+        "301",
+    )
+
+
+def test_rows_land_only_in_the_actors_jurisdiction(world):
+    rows = [
+        ["姓名", "性别", "楼号", "房号", "网格编码"],
+        ["甲", "男", "1", "101", GRID_A2],
+        ["乙", "男", "1", "102", GRID_B1],
+        ["丙", "男", "1", "103", ""],
+    ]
+    result = run(world, xlsx_bytes(rows))
+    assert outcome_lines(result) == {2: CREATED, 3: ERROR, 4: CREATED}
+    assert Resident.objects.get(name="甲").area_code == GRID_A2
+    assert Resident.objects.get(name="丙").area_code == GRID_A1
+    assert not Resident.objects.filter(area_code=GRID_B1, name="乙").exists()
+    with pytest.raises(PermissionDenied):
+        run(world, xlsx_bytes(rows), grid=GRID_B1)
+
+
+def test_person_registered_elsewhere_is_reported(world):
+    rows = [["姓名", "身份证号", "楼号", "房号"], ["张三", ID_A, "1", "101"]]
+    actor_b = world.actor("worker_b")
+    with acting_as(actor_b):
+        resident_import(actor_b, import_source_read(xlsx_bytes(rows), "a.xlsx"), grid_code=GRID_B1)
+    result = run(world, xlsx_bytes(rows))
+    assert outcome_lines(result) == {2: ERROR}
+    assert "another community" in result.errors[0].message
+
+
+def test_roles_without_the_capability_cannot_import(world):
+    actor = world.actor("grid_a1")
+    with acting_as(actor), pytest.raises(PermissionDenied):
+        resident_import(actor, import_source_read(xlsx_bytes([["姓名"], ["张三"]]), "a.xlsx"), grid_code=GRID_A1)
+
+
+def test_error_report_and_template_are_workbooks(world):
+    from python_calamine import CalamineWorkbook
+
+    result = run(world, xlsx_bytes(messy_rows()))
+    output = io.BytesIO()
+    error_report_xlsx(result, output)
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(output.getvalue())).get_sheet_by_index(0).to_python()
+    assert [int(row[0]) for row in sheet[1:]] == [5, 6, 9, 10, 11, 12]
+    assert sheet[0][3:5] == ["序号", "名字"]
+
+    template = io.BytesIO()
+    template_xlsx(template)
+    source = import_source_read(template.getvalue(), "template.xlsx")
+    assert set(source.mapping.values()) >= {"name", "id_number", "phone", "building", "unit", "room"}
+
+
+def test_formula_cells_in_the_error_report_are_neutralised(world):
+    from python_calamine import CalamineWorkbook
+
+    result = run(world, xlsx_bytes([["姓名", "性别", "楼号", "房号", "备注"], ["", "男", "1", "1", "=HYPERLINK(1)"]]))
+    output = io.BytesIO()
+    error_report_xlsx(result, output)
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(output.getvalue())).get_sheet_by_index(0).to_python()
+    assert sheet[1][-1] == "'=HYPERLINK(1)"
+
+
+def test_unreadable_or_wrong_files_are_refused(world):
+    with pytest.raises(ImportFileRejected):
+        import_source_read(b"hello", "a.pdf")
+    with pytest.raises(Exception, match="not"):
+        import_source_read(b"PK\x03\x04 not a zip", "a.xlsx")
