@@ -1,5 +1,181 @@
-"""Registry: imports (pages)."""
+"""Registry: resident import pages (template, upload, mapping, dry-run preview, import, result).
+
+The uploaded file waits in the private var directory under a random token kept in the uploader's
+session, so only the uploader reaches it; the pages show the file's own header and counts and the
+grids of the actor's jurisdiction, never other rows.
+"""
 
 from __future__ import annotations
 
-urlpatterns: list = []
+import io
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from fangxian.core.errors import DomainError
+from fangxian.core.uploads import upload_limit_bytes
+from fangxian.core.views import leak_exempt
+from fangxian.registry.forms_imports import ImportMappingForm, ImportUploadForm
+from fangxian.registry.services.imports import (
+    error_report_xlsx,
+    import_grids,
+    import_source_read,
+    mapping_check,
+    resident_import,
+    template_xlsx,
+)
+
+SESSION_KEY = "registry_imports"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXEMPT = "import pages show the uploader's own file and the grids of their jurisdiction"
+
+
+def _directory() -> Path:
+    directory = Path(getattr(settings, "VAR_DIR", settings.BASE_DIR / "var")) / "imports"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def _require(request: HttpRequest) -> None:
+    if not request.actor.can("registry.import"):
+        raise PermissionDenied(_("Your role does not allow importing residents."))
+
+
+def _pending(request: HttpRequest, token: str) -> dict[str, Any]:
+    entry = request.session.get(SESSION_KEY, {}).get(token)
+    if not entry:
+        raise Http404(_("This import is not yours or has expired."))
+    return entry
+
+
+def _save(request: HttpRequest, token: str, entry: dict[str, Any]) -> None:
+    imports = request.session.get(SESSION_KEY, {})
+    imports[token] = entry
+    # Keep the session small: the five latest imports.
+    request.session[SESSION_KEY] = dict(list(imports.items())[-5:])
+
+
+def _data(entry: dict[str, Any]) -> bytes:
+    return (_directory() / entry["file"]).read_bytes()
+
+
+@leak_exempt("the import template holds no rows")
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    _require(request)
+    output = io.BytesIO()
+    template_xlsx(output)
+    output.seek(0)
+    return FileResponse(output, as_attachment=True, filename="resident-import-template.xlsx", content_type=XLSX)
+
+
+@leak_exempt(EXEMPT)
+@login_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    _require(request)
+    grids = import_grids(request.actor)
+    form = ImportUploadForm(request.POST or None, request.FILES or None, grids=grids)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > upload_limit_bytes():
+            form.add_error("file", _("The file is too large."))
+        else:
+            data = upload.read()
+            try:
+                source = import_source_read(data, upload.name)
+            except DomainError as problem:
+                form.add_error("file", problem.message)
+            else:
+                token = uuid.uuid4().hex
+                extension = os.path.splitext(upload.name)[1].lower()
+                (_directory() / f"{token}{extension}").write_bytes(data)
+                _save(
+                    request,
+                    token,
+                    {
+                        "file": f"{token}{extension}",
+                        "name": upload.name[:200],
+                        "grid": form.cleaned_data["grid"],
+                        "mapping": {str(k): v for k, v in source.mapping.items()},
+                    },
+                )
+                return redirect("registry:import_mapping", token=token)
+    return render(request, "registry/imports/upload.html", {"form": form, "grids": grids})
+
+
+@leak_exempt(EXEMPT)
+@login_required
+def import_mapping(request: HttpRequest, token: str) -> HttpResponse:
+    _require(request)
+    entry = _pending(request, token)
+    source = import_source_read(_data(entry), entry["name"])
+    mapping = {int(k): v for k, v in entry["mapping"].items()}
+    form = ImportMappingForm(request.POST or None, header=source.header, mapping=mapping)
+    context: dict[str, Any] = {"form": form, "entry": entry, "token": token, "rows": len(source.rows)}
+    if request.method == "POST" and form.is_valid():
+        mapping = form.mapping()
+        problems = mapping_check(mapping)
+        entry["mapping"] = {str(k): v for k, v in mapping.items()}
+        _save(request, token, entry)
+        if problems:
+            context["problems"] = problems
+        else:
+            dry_run = request.POST.get("action") != "run"
+            try:
+                result = resident_import(
+                    request.actor, source, grid_code=entry["grid"], mapping=mapping, dry_run=dry_run
+                )
+            except DomainError as problem:
+                context["problems"] = [problem.message]
+            else:
+                if dry_run:
+                    context["preview"] = result
+                    context["preview_errors"] = result.errors[:50]
+                else:
+                    report = f"{token}-errors.xlsx"
+                    with open(_directory() / report, "wb") as output:
+                        error_report_xlsx(result, output)
+                    entry["result"] = {"counts": result.counts, "total": result.total, "report": report}
+                    _save(request, token, entry)
+                    (_directory() / entry["file"]).unlink(missing_ok=True)
+                    return redirect("registry:import_result", token=token)
+    return render(request, "registry/imports/mapping.html", context)
+
+
+@leak_exempt(EXEMPT)
+@login_required
+def import_result(request: HttpRequest, token: str) -> HttpResponse:
+    _require(request)
+    entry = _pending(request, token)
+    if "result" not in entry:
+        return redirect("registry:import_mapping", token=token)
+    return render(request, "registry/imports/result.html", {"entry": entry, "token": token, "result": entry["result"]})
+
+
+@leak_exempt(EXEMPT)
+@login_required
+def import_errors(request: HttpRequest, token: str) -> HttpResponse:
+    _require(request)
+    entry = _pending(request, token)
+    if "result" not in entry:
+        raise Http404(_("This import has not run yet."))
+    report = _directory() / entry["result"]["report"]
+    return FileResponse(report.open("rb"), as_attachment=True, filename="import-errors.xlsx", content_type=XLSX)
+
+
+urlpatterns = [
+    path("imports/", import_upload, name="import_upload"),
+    path("imports/template.xlsx", import_template, name="import_template"),
+    path("imports/<str:token>/mapping/", import_mapping, name="import_mapping"),
+    path("imports/<str:token>/result/", import_result, name="import_result"),
+    path("imports/<str:token>/errors.xlsx", import_errors, name="import_errors"),
+]

@@ -1,0 +1,88 @@
+"""The import pages: upload, correct the mapping, preview, import, result and error report."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from python_calamine import CalamineWorkbook
+
+from fangxian.core.testing import GRID_A1, GRID_B1, login
+from fangxian.registry.models import Resident
+from fangxian.registry.tests.factories_imports import id_number, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def private_directory(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+
+
+def workbook_10_good_3_bad() -> bytes:
+    # "户号" is a header no community variant matches: the user maps it to the room by hand.
+    rows = [["姓名", "身份证号", "楼号", "户号"]]
+    rows += [[f"居民{i}", id_number("19800101", i * 3), "7号楼", f"{100 + i}"] for i in range(1, 11)]
+    rows += [
+        ["坏一", "3.70202198801E+17", "7号楼", "201"],
+        ["", id_number("19800101", 90), "7号楼", "202"],
+        ["坏三", "123", "7号楼", "203"],
+    ]
+    return xlsx_bytes(rows, title="居民花名册")
+
+
+def upload(client, data: bytes, name: str = "花名册.xlsx", grid: str = GRID_A1):
+    return client.post(reverse("registry:import_upload"), {"file": SimpleUploadedFile(name, data), "grid": grid})
+
+
+def test_upload_fix_mapping_preview_import_and_error_report(client, world):
+    login(client, world.users["worker_a"])
+    page = client.get(reverse("registry:import_upload"))
+    assert page.status_code == 200 and GRID_A1.encode() in page.content and GRID_B1.encode() not in page.content
+    response = upload(client, workbook_10_good_3_bad())
+    assert response.status_code == 302
+    mapping_url = response["Location"]
+    page = client.get(mapping_url)
+    assert page.status_code == 200 and "户号".encode() in page.content
+    mapping = {"column_0": "name", "column_1": "id_number", "column_2": "building", "column_3": ""}
+    page = client.post(mapping_url, {**mapping, "action": "preview"})
+    assert b'data-testid="mapping-problems"' in page.content  # no room column yet
+    mapping["column_3"] = "room"
+    page = client.post(mapping_url, {**mapping, "action": "preview"})
+    assert page.context["preview"].counts["created"] == 10 and page.context["preview"].counts["error"] == 3
+    assert not Resident.objects.filter(name__startswith="居民").exists()
+    response = client.post(mapping_url, {**mapping, "action": "run"})
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert page.context["result"]["counts"]["created"] == 10 and page.context["result"]["counts"]["error"] == 3
+    assert Resident.objects.filter(name__startswith="居民", area_code=GRID_A1).count() == 10
+    token = mapping_url.rstrip("/").split("/")[-2]
+    report = client.get(reverse("registry:import_errors", args=[token]))
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(report.streaming_content))).get_sheet_by_index(0)
+    assert [int(row[0]) for row in sheet.to_python()[1:]] == [13, 14, 15]
+
+
+def test_template_download(client, world):
+    login(client, world.users["worker_a"])
+    response = client.get(reverse("registry:import_template"))
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"PK")
+
+
+def test_pages_refuse_roles_without_capability_and_other_users(client, world):
+    login(client, world.users["grid_a1"])
+    assert client.get(reverse("registry:import_upload")).status_code == 403
+    login(client, world.users["worker_a"])
+    mapping_url = upload(client, workbook_10_good_3_bad())["Location"]
+    client.logout()
+    login(client, world.users["commander_a"])
+    assert client.get(mapping_url).status_code == 404
+
+
+def test_grid_outside_jurisdiction_and_bad_file_are_form_errors(client, world):
+    login(client, world.users["worker_a"])
+    response = upload(client, workbook_10_good_3_bad(), grid=GRID_B1)
+    assert response.status_code == 200 and response.context["form"].errors["grid"]
+    response = upload(client, b"MZ\x90\x00" + b"\0" * 64, name="a.xlsx")
+    assert response.status_code == 200 and response.context["form"].errors["file"]
