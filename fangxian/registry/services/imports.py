@@ -92,16 +92,21 @@ def mapping_check(mapping: dict[int, str]) -> list[str]:
 
 
 class _Places:
-    """Buildings, units and households found or created in the import's grids, cached."""
+    """Buildings, units and households found or created in the import's grids, cached.
+
+    Buildings and units are few and created one by one (audited); the households of a batch are
+    looked up in one query and the missing ones created in one bulk insert.
+    """
 
     def __init__(self, dry_run: bool) -> None:
         self.dry_run = dry_run
-        self.buildings: dict[tuple[str, str, str], Building | None] = {}
+        self.buildings: dict[tuple[str, str, str], Building | str | None] = {}
         self.units: dict[tuple[int, str], Unit | None] = {}
-        self.households: dict[tuple[Any, ...], Household | None] = {}
+        self.households: dict[tuple[Any, ...], Household | str | None] = {}
         self.created_households = 0
 
-    def building(self, grid: str, estate: str, name: str) -> Building | None:
+    def building(self, grid: str, estate: str, name: str) -> Building | str | None:
+        """The building, None if it does not exist yet (dry run), or the text of a problem."""
         key = (grid, estate, name)
         if key not in self.buildings:
             found = Building.objects.filter(area_code=grid, name=name)
@@ -109,13 +114,15 @@ class _Places:
                 found = found.filter(estate=estate)
             candidates = list(found[:2])
             if len(candidates) > 1:
-                raise ValueError(
-                    _("There are several buildings “%(name)s” in this grid: add an estate column.") % {"name": name}
-                )
-            building = candidates[0] if candidates else None
-            if building is None and not self.dry_run:
-                building = Building.objects.create(area_code=grid, estate=estate, name=name)
-            self.buildings[key] = building
+                self.buildings[key] = _(
+                    "There are several buildings “%(name)s” in this grid: add an estate column."
+                ) % {"name": name}
+            elif candidates:
+                self.buildings[key] = candidates[0]
+            elif self.dry_run:
+                self.buildings[key] = None
+            else:
+                self.buildings[key] = Building.objects.create(area_code=grid, estate=estate, name=name)
         return self.buildings[key]
 
     def unit(self, building: Building, name: str) -> Unit | None:
@@ -127,21 +134,46 @@ class _Places:
             self.units[key] = unit
         return self.units[key]
 
-    def household(self, grid: str, row: ResidentRow) -> Household | None:
-        key = (grid, row.estate, row.building, row.unit, row.room)
-        if key in self.households:
-            return self.households[key]
-        building = self.building(grid, row.estate, row.building)
-        household = None
-        if building is not None:
+    @staticmethod
+    def key(grid: str, row: ResidentRow) -> tuple[Any, ...]:
+        return (grid, row.estate, row.building, row.unit, row.room)
+
+    def prepare(self, rows: list[tuple[ResidentRow, str]]) -> None:
+        """Find or create the households of these rows: one query, one bulk insert."""
+        wanted: dict[tuple[Any, ...], tuple[Building, Unit | None, str, str]] = {}
+        for row, grid in rows:
+            key = self.key(grid, row)
+            if key in self.households or key in wanted:
+                continue
+            building = self.building(grid, row.estate, row.building)
+            if building is None or isinstance(building, str):
+                self.households[key] = building
+                continue
             unit = self.unit(building, row.unit) if row.unit else None
-            if not row.unit or unit is not None:
-                household = Household.objects.filter(building=building, unit=unit, room=row.room).first()
-            if household is None and not self.dry_run:
-                household = Household.objects.create(area_code=grid, building=building, unit=unit, room=row.room)
-                self.created_households += 1
-        self.households[key] = household
-        return household
+            if row.unit and unit is None:
+                self.households[key] = None
+                continue
+            wanted[key] = (building, unit, row.room, grid)
+        if not wanted:
+            return
+        existing: dict[tuple[int, int | None, str], Household] = {}
+        building_ids = sorted({b.pk for b, _u, _r, _g in wanted.values()})
+        rooms = sorted({r for _b, _u, r, _g in wanted.values()})
+        for household in Household.objects.filter(building_id__in=building_ids, room__in=rooms):
+            existing[(household.building_id, household.unit_id, household.room)] = household
+        missing = []
+        for key, (building, unit, room, grid) in wanted.items():
+            found = existing.get((building.pk, unit.pk if unit else None, room))
+            if found is None and not self.dry_run:
+                found = Household(area_code=grid, building=building, unit=unit, room=room)
+                missing.append(found)
+            self.households[key] = found
+        if missing:
+            Household.objects.bulk_create(missing, batch_size=1000)
+            self.created_households += len(missing)
+
+    def household(self, grid: str, row: ResidentRow) -> Household | str | None:
+        return self.households.get(self.key(grid, row))
 
 
 def _id_hash(number: str) -> str:
@@ -233,57 +265,45 @@ def resident_import(
             )
         to_write: list[dict[str, Any]] = []
         with transaction.atomic():
+            pending: list[tuple[ResidentRow, list[Any], str]] = []
             for row, values, grid in checked:
-                if row.id_number:
-                    area = known.get(_id_hash(row.id_number))
-                    if area is not None:
-                        if any(area.startswith(p) for p in actor.personal_prefixes):
-                            result.mark(row.line, EXISTING)
-                        else:
-                            error(
-                                row.line,
-                                values,
-                                [
-                                    RowError(
-                                        row.line,
-                                        str(FIELDS["id_number"][0]),
-                                        _(
-                                            "This person is registered in another community; "
-                                            "ask it to record the move first."
-                                        ),
-                                    )
-                                ],
-                            )
-                        continue
-                try:
-                    household = places.household(grid, row)
-                except ValueError as problem:
-                    error(row.line, values, [RowError(row.line, str(FIELDS["building"][0]), str(problem))])
+                area = known.get(_id_hash(row.id_number)) if row.id_number else None
+                if area is None:
+                    pending.append((row, values, grid))
+                elif any(area.startswith(p) for p in actor.personal_prefixes):
+                    result.mark(row.line, EXISTING)
+                else:
+                    message = _("This person is registered in another community; ask it to record the move first.")
+                    error(row.line, values, [RowError(row.line, str(FIELDS["id_number"][0]), message)])
+            places.prepare([(row, grid) for row, _v, grid in pending])
+            # Matching people without an ID number: name + phone hash + household, one query per batch.
+            household_ids = {
+                h.pk
+                for row, _v, grid in pending
+                if not row.id_number and isinstance(h := places.household(grid, row), Household) and h.pk
+            }
+            people = set()
+            if household_ids:
+                people = set(
+                    Resident.objects.filter(household_id__in=sorted(household_ids)).values_list(
+                        "household_id", "name", "phone_hash"
+                    )
+                )
+            for row, values, grid in pending:
+                household = places.household(grid, row)
+                if isinstance(household, str):
+                    error(row.line, values, [RowError(row.line, str(FIELDS["building"][0]), household)])
                     continue
-                person_key = (grid, row.estate, row.building, row.unit, row.room, row.name, row.phone)
                 if not row.id_number:
+                    person_key = (*places.key(grid, row), row.name, row.phone)
                     if person_key in seen_people:
-                        error(
-                            row.line,
-                            values,
-                            [
-                                RowError(
-                                    row.line,
-                                    str(FIELDS["name"][0]),
-                                    _("The same person (name, phone and dwelling) is in row %(line)s.")
-                                    % {"line": seen_people[person_key]},
-                                )
-                            ],
-                        )
+                        message = _("The same person (name, phone and dwelling) is in row %(line)s.") % {
+                            "line": seen_people[person_key]
+                        }
+                        error(row.line, values, [RowError(row.line, str(FIELDS["name"][0]), message)])
                         continue
                     seen_people[person_key] = row.line
-                    if (
-                        household is not None
-                        and household.pk
-                        and Resident.objects.filter(
-                            household=household, name=row.name, phone_hash=_phone_hash(row.phone)
-                        ).exists()
-                    ):
+                    if household is not None and (household.pk, row.name, _phone_hash(row.phone)) in people:
                         result.mark(row.line, EXISTING)
                         continue
                 result.mark(row.line, CREATED)
@@ -315,7 +335,7 @@ def resident_import(
             object_type="registry.resident",
             object_label="resident import",
             area_code=grid_code,
-            changes={key: value for key, value in result.counts.items()},
+            changes={**result.counts, "households_created": places.created_households},
         )
     result.errors.sort(key=lambda e: e.line)
     return result
