@@ -1,5 +1,198 @@
-"""Registry: care (pages)."""
+"""Registry: care of vulnerable residents (pages).
+
+Community staff see the care plans of their jurisdiction and plan care for a tagged resident;
+a grid worker opens "my overdue visits" on a phone, taps a plan and records the visit.
+"""
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fangxian.accounts.models import RoleAssignment, User
+from fangxian.core.errors import DomainError
+from fangxian.core.errors import PermissionDenied as DomainPermissionDenied
+from fangxian.core.navigation import NavItem, register_nav
+from fangxian.core.views import ScopedDetailView, ScopedListView
+from fangxian.registry import capabilities_care, home_care  # noqa: F401  (capabilities, home panel)
+from fangxian.registry.forms_care import CarePlanForm, CareVisitForm
+from fangxian.registry.models import Resident
+from fangxian.registry.models.care import CarePlan, VulnerabilityDetail
+from fangxian.registry.selectors.care import care_plan_list, care_plan_visits, care_visits_overdue
+from fangxian.registry.services.care import VISITOR_ROLES, care_plan_create, care_visit_record
+
+
+def apply_error(form: Any, error: Exception) -> None:
+    """Show a service error on the form, on its field when the form has it."""
+    if isinstance(error, DomainPermissionDenied):
+        raise DjangoPermissionDenied(str(error.message))
+    if isinstance(error, ValidationError):
+        for message in error.messages:
+            form.add_error(None, message)
+        return
+    field = getattr(error, "field", None)
+    form.add_error(field if field in form.fields else None, str(getattr(error, "message", error)))
+
+
+class CarePlanListView(ScopedListView):
+    """The care plans of the jurisdiction, next due first; `?overdue=1` keeps the overdue ones."""
+
+    model = CarePlan
+    capability = "care.view"
+    template_name = "registry/care/plan_list.html"
+
+    def overdue_only(self) -> bool:
+        return self.request.GET.get("overdue") == "1"
+
+    def scoped_queryset(self, queryset: QuerySet) -> QuerySet:
+        plans = care_plan_list(actor=self.request.actor, overdue=self.overdue_only())
+        return (
+            queryset.filter(pk__in=plans.values("pk"))
+            .select_related("resident", "visitor")
+            .order_by("next_due_on", "id")
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["overdue_only"] = self.overdue_only()
+        context["today"] = timezone.localdate()
+        context["title"] = _("Care plans")
+        return context
+
+
+class CareOverdueView(ScopedListView):
+    """My overdue visits, on a phone: each one tap from recording the visit."""
+
+    model = CarePlan
+    capability = "care.visit"
+    template_name = "registry/care/overdue.html"
+    paginate_by = 30
+
+    def scoped_queryset(self, queryset: QuerySet) -> QuerySet:
+        mine = care_visits_overdue(actor=self.request.actor)
+        return (
+            queryset.filter(pk__in=mine.values("pk"))
+            .select_related("resident__household")
+            .order_by("next_due_on", "id")
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["today"] = timezone.localdate()
+        return context
+
+
+class CarePlanDetailView(ScopedDetailView):
+    """One care plan: the resident, their vulnerabilities, the visits; a form to record a visit."""
+
+    model = CarePlan
+    capability = "care.view"
+    template_name = "registry/care/plan_detail.html"
+
+    def scoped_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("resident__household", "visitor")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        actor = self.request.actor
+        plan = self.object
+        context["plan"] = plan
+        context["visits"] = list(care_plan_visits(actor=actor, plan=plan)[:50])
+        vulnerabilities = list(plan.resident.vulnerabilities.all())
+        details = {
+            d.vulnerability_id: d
+            for d in VulnerabilityDetail.objects.visible_to(actor).filter(vulnerability__in=vulnerabilities)
+        }
+        context["vulnerabilities"] = [(v, details.get(v.pk)) for v in vulnerabilities]
+        context["overdue"] = plan.is_overdue_on(timezone.localdate())
+        context["may_visit"] = actor.can("care.visit") and plan.active
+        context.setdefault("form", CareVisitForm(initial={"visited_on": timezone.localdate()}))
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.object = self.get_object()
+        if not request.actor.can("care.visit"):
+            raise DjangoPermissionDenied(_("Your role may not record care visits."))
+        form = CareVisitForm(request.POST)
+        if form.is_valid():
+            try:
+                care_visit_record(
+                    actor=request.actor,
+                    plan=self.object,
+                    visited_on=form.cleaned_data["visited_on"],
+                    findings=form.cleaned_data["findings"],
+                    follow_up_needed=form.cleaned_data["follow_up_needed"],
+                )
+            except (DomainError, ValidationError) as error:
+                apply_error(form, error)
+            else:
+                messages.success(request, _("The visit was recorded."))
+                return redirect("registry:care_plan", pk=self.object.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+def visitor_choices(resident: Resident) -> list[User]:
+    """Staff whose area covers the resident's grid: its grid workers and the community's workers."""
+    prefixes = [resident.area_code[:length] for length in (12, 15) if len(resident.area_code) >= length]
+    user_ids = RoleAssignment.objects.filter(active=True, role__in=VISITOR_ROLES, area_code__in=prefixes).values(
+        "user_id"
+    )
+    return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("username")[:200])
+
+
+class CarePlanCreateView(ScopedDetailView):
+    """Plan care for one resident: who visits, every how many days."""
+
+    model = Resident
+    capability = "care.manage"
+    template_name = "registry/care/plan_form.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["resident"] = self.object
+        context.setdefault(
+            "form", CarePlanForm(initial={"resident": self.object.pk}, visitors=visitor_choices(self.object))
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.object = self.get_object()
+        form = CarePlanForm(request.POST, visitors=visitor_choices(self.object))
+        if form.is_valid():
+            try:
+                plan = care_plan_create(
+                    actor=request.actor,
+                    resident=self.object,
+                    visitor=form.cleaned_data["visitor"],
+                    frequency_days=form.cleaned_data["frequency_days"],
+                    notes=form.cleaned_data["notes"],
+                )
+            except (DomainError, ValidationError) as error:
+                apply_error(form, error)
+            else:
+                messages.success(request, _("The care plan was created."))
+                return redirect("registry:care_plan", pk=plan.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+register_nav(
+    NavItem(gettext_lazy("My overdue visits"), "registry:care_overdue", "care.visit", 40),
+    NavItem(gettext_lazy("Care plans"), "registry:care_plans", "care.view", 41),
+)
+
+urlpatterns = [
+    path("care/", CarePlanListView.as_view(), name="care_plans"),
+    path("care/overdue/", CareOverdueView.as_view(), name="care_overdue"),
+    path("care/plans/<int:pk>/", CarePlanDetailView.as_view(), name="care_plan"),
+    path("care/residents/<int:pk>/plan/", CarePlanCreateView.as_view(), name="care_plan_create"),
+]

@@ -1,0 +1,34 @@
+"""Forms of the care part: a care plan, a visit, the details of a vulnerability."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fangxian.core.forms import StyledForm
+from fangxian.registry.models.care import CareLevel, DisabilityGrade
+
+
+class CarePlanForm(StyledForm):
+    resident = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    visitor = forms.TypedChoiceField(label=_("Visitor"), coerce=int, choices=())
+    frequency_days = forms.IntegerField(label=_("Visit every (days)"), min_value=1, max_value=366, initial=7)
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, visitors=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["visitor"].choices = [(user.pk, user.display_name or user.username) for user in visitors]
+
+
+class CareVisitForm(StyledForm):
+    visited_on = forms.DateField(label=_("Visited on"), widget=forms.DateInput(attrs={"type": "date"}))
+    findings = forms.CharField(label=_("What you found"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    follow_up_needed = forms.BooleanField(label=_("Follow-up needed"), required=False)
+
+
+class VulnerabilityDetailForm(StyledForm):
+    disability_grade = forms.ChoiceField(
+        label=_("Disability grade"), required=False, choices=[("", "—"), *DisabilityGrade.choices]
+    )
+    chronic_disease = forms.CharField(label=_("Chronic disease"), required=False, max_length=100)
+    care_level = forms.ChoiceField(label=_("Care level"), required=False, choices=[("", "—"), *CareLevel.choices])

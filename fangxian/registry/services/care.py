@@ -1,0 +1,171 @@
+"""Writes of the care part: details of vulnerabilities, care plans and visits.
+
+Each service takes the actor first, checks its capability, finds objects through scoping (404
+alike for missing and elsewhere), validates with `full_clean()` and writes atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangxian.accounts.models import User
+from fangxian.core.errors import DomainError, NotFound, PermissionDenied
+from fangxian.core.roles import Role
+from fangxian.core.scoping import Actor
+from fangxian.registry import capabilities_care  # noqa: F401  (until apps.ready imports it)
+from fangxian.registry.models import Resident, ResidentStatus, Vulnerability
+from fangxian.registry.models.care import CarePlan, CareVisit, VulnerabilityDetail
+
+VISITOR_ROLES = frozenset({Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.COMMANDER})
+
+
+def _require(actor: Actor, capability: str, message: str) -> None:
+    if not actor.is_system and not actor.can(capability):
+        raise PermissionDenied(message)
+
+
+def _visible(model: type, actor: Actor, pk: int):
+    obj = model.objects.visible_to(actor).filter(pk=pk).first() if isinstance(pk, int) else None
+    if obj is None:
+        raise NotFound(_("Not found."))
+    return obj
+
+
+def care_visitor_allowed(*, user: User, area_code: str) -> bool:
+    """A visitor is staff (grid worker or community staff) whose area covers the resident's grid."""
+    return user.is_active and any(
+        a.role in VISITOR_ROLES and area_code.startswith(a.area_code) for a in user.active_assignments()
+    )
+
+
+def vulnerability_detail_set(
+    *,
+    actor: Actor,
+    vulnerability: Vulnerability | int,
+    disability_grade: str = "",
+    chronic_disease: str = "",
+    care_level: str = "",
+) -> VulnerabilityDetail:
+    _require(actor, "care.manage", _("Your role may not change care records."))
+    if not isinstance(vulnerability, Vulnerability):
+        vulnerability = _visible(Vulnerability, actor, vulnerability)
+    with transaction.atomic():
+        detail = VulnerabilityDetail.objects.filter(vulnerability=vulnerability).first() or VulnerabilityDetail(
+            vulnerability=vulnerability
+        )
+        detail.area_code = vulnerability.area_code
+        detail.disability_grade = disability_grade
+        detail.chronic_disease = (chronic_disease or "").strip()
+        detail.care_level = care_level
+        detail.full_clean()
+        detail.save()
+    return detail
+
+
+def care_plan_create(
+    *,
+    actor: Actor,
+    resident: Resident | int,
+    visitor: User | int,
+    frequency_days: int,
+    started_on: dt.date | None = None,
+    notes: str = "",
+) -> CarePlan:
+    """Start caring for a vulnerable resident: who visits, every how many days."""
+    _require(actor, "care.manage", _("Your role may not plan care."))
+    if not isinstance(resident, Resident):
+        resident = _visible(Resident, actor, resident)
+    if resident.status != ResidentStatus.ACTIVE:
+        raise DomainError(_("This resident no longer lives here."), code="resident_inactive", field="resident")
+    if not Vulnerability.objects.filter(resident=resident).exists():
+        raise DomainError(
+            _("Tag the resident as vulnerable before planning their care."), code="not_vulnerable", field="resident"
+        )
+    if not isinstance(visitor, User):
+        visitor = User.objects.filter(pk=visitor).first() if isinstance(visitor, int) else None
+    if visitor is None or not care_visitor_allowed(user=visitor, area_code=resident.area_code):
+        raise DomainError(
+            _("The visitor must be a grid or community worker of the resident's area."),
+            code="visitor_invalid",
+            field="visitor",
+        )
+    if not isinstance(frequency_days, int) or not 1 <= frequency_days <= 366:
+        raise DomainError(
+            _("Visit at least once a year and at most once a day (1 to 366 days)."),
+            code="frequency_invalid",
+            field="frequency_days",
+        )
+    with transaction.atomic():
+        if CarePlan.objects.select_for_update().filter(resident=resident, active=True).exists():
+            raise DomainError(_("This resident already has a care plan."), code="plan_exists", field="resident")
+        plan = CarePlan(
+            area_code=resident.area_code,
+            resident=resident,
+            visitor=visitor,
+            frequency_days=frequency_days,
+            started_on=started_on or timezone.localdate(),
+            notes=(notes or "").strip(),
+        )
+        plan.next_due_on = plan.compute_next_due()
+        plan.full_clean()
+        plan.save()
+    return plan
+
+
+def care_plan_end(*, actor: Actor, plan: CarePlan | int) -> CarePlan:
+    _require(actor, "care.manage", _("Your role may not plan care."))
+    if not isinstance(plan, CarePlan):
+        plan = _visible(CarePlan, actor, plan)
+    plan.active = False
+    plan.save(update_fields=["active"])
+    return plan
+
+
+def care_visit_record(
+    *,
+    actor: Actor,
+    plan: CarePlan | int,
+    findings: str,
+    follow_up_needed: bool = False,
+    visited_on: dt.date | None = None,
+) -> CareVisit:
+    """Record a visit; the plan's next visit falls due `frequency_days` after it."""
+    _require(actor, "care.visit", _("Your role may not record care visits."))
+    if actor.user is None:
+        raise PermissionDenied(_("Only a person can record a visit."))
+    if not isinstance(plan, CarePlan):
+        plan = _visible(CarePlan, actor, plan)
+    elif not CarePlan.objects.visible_to(actor).filter(pk=plan.pk).exists():
+        raise NotFound(_("Not found."))
+    if not plan.active:
+        raise DomainError(_("This care plan has ended."), code="plan_ended")
+    today = timezone.localdate()
+    visited_on = visited_on or today
+    if visited_on > today:
+        raise DomainError(_("A visit cannot be in the future."), code="visit_in_future", field="visited_on")
+    if visited_on < plan.started_on:
+        raise DomainError(_("The visit is before the care plan started."), code="visit_before_plan", field="visited_on")
+    findings = (findings or "").strip()
+    if not findings:
+        raise DomainError(_("Say what you found."), code="findings_required", field="findings")
+    with transaction.atomic():
+        plan = CarePlan.objects.select_for_update().get(pk=plan.pk)
+        visit = CareVisit(
+            area_code=plan.area_code,
+            plan=plan,
+            visited_on=visited_on,
+            visitor=actor.user,
+            findings=findings,
+            follow_up_needed=bool(follow_up_needed),
+        )
+        visit.full_clean()
+        visit.save()
+        if plan.last_visited_on is None or visited_on > plan.last_visited_on:
+            plan.last_visited_on = visited_on
+            plan.next_due_on = plan.compute_next_due()
+            plan.save(update_fields=["last_visited_on", "next_due_on"])
+    return visit
