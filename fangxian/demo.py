@@ -64,6 +64,7 @@ from fangxian.registry.models import (
     Vulnerability,
     VulnerabilityKind,
 )
+from fangxian.registry.models.residents import name_initials
 
 DEMO_PASSWORD = "Demo-fangxian-2026"  # noqa: S105 - the demo's published password, printed on purpose
 DEFAULT_DISTRICT = "370202"
@@ -470,6 +471,7 @@ def generate_community(task: CommunityTask) -> CommunityRows:
                         grid,
                         household,
                         surname + given,
+                        name_initials(surname + given),
                         sex,
                         birth.isoformat(),
                         encrypt(number),
@@ -508,6 +510,7 @@ ROW_COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
         "area_code",
         "household",
         "name",
+        "name_initials",
         "sex",
         "birth_date",
         "id_number",
