@@ -19,8 +19,10 @@ TOTAL_WORDS = ("合计", "总计", "小计", "total")
 
 def text(value: Any) -> str:
     """A cell as clean text: full-width folded, outer spaces stripped, inner runs of spaces collapsed."""
-    if value is None:
+    if value is None or value == "":
         return ""
+    if isinstance(value, str) and value.isascii() and value.isalnum():
+        return value
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     elif isinstance(value, dt.datetime):
@@ -29,14 +31,20 @@ def text(value: Any) -> str:
 
 
 def is_blank(row: list[Any]) -> bool:
-    return all(text(cell) == "" for cell in row)
+    return all(cell is None or cell == "" or (isinstance(cell, str) and text(cell) == "") for cell in row)
 
 
 def is_total(row: list[Any]) -> bool:
-    return any(text(cell).replace(" ", "").lower().startswith(TOTAL_WORDS) for cell in row[:3])
+    return any(
+        isinstance(cell, str) and text(cell).replace(" ", "").lower().startswith(TOTAL_WORDS) for cell in row[:3]
+    )
 
 
 def id_number(value: Any) -> str:
+    return id_card(value).number
+
+
+def id_card(value: Any) -> idcard.IdCardInfo:
     """The 18-character ID number, or ValidationError; a number Excel turned into a float is refused."""
     if isinstance(value, float) and (not value.is_integer() or abs(value) >= 1e15):
         raise ValidationError(
@@ -57,7 +65,7 @@ def id_number(value: Any) -> str:
             % {"shown": raw},
             code="id_precision_lost",
         )
-    return idcard.validate(raw)
+    return idcard.parse(raw)
 
 
 def phone(value: Any) -> str:

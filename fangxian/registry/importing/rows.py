@@ -9,7 +9,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from fangxian.core import idcard
 from fangxian.registry.importing import cells
 from fangxian.registry.importing.headers import FIELDS
 
@@ -73,9 +72,8 @@ def check_row(values: list[Any], mapping: dict[int, str], line: int) -> RowCheck
         fail("name", _("The name is missing."))
     elif len(row.name) > 50:
         fail("name", _("The name is longer than 50 characters."))
-    number = convert("id_number", cells.id_number)
-    info = idcard.parse(number) if number else None
-    row.id_number = number or ""
+    info = convert("id_number", cells.id_card)
+    row.id_number = info.number if info else ""
     row.phone = convert("phone", cells.phone) or ""
     sex = convert("sex", cells.sex)
     birth = convert("birth_date", cells.date)

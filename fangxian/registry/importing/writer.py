@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from fangxian.core import personal
@@ -19,9 +19,15 @@ from fangxian.registry.models import Resident
 
 
 def name_initials(name: str) -> str:
-    try:
+    """The pinyin initials the Resident model stores, by its own function when it has one."""
+    from fangxian.registry.models import residents
+
+    function = getattr(residents, "name_initials", None)
+    if function is not None:
+        return function(name)
+    try:  # pragma: no cover - before the model computes initials itself
         from pypinyin import Style, lazy_pinyin
-    except ImportError:  # pragma: no cover - pypinyin is a dependency of the registry
+    except ImportError:  # pragma: no cover
         return ""
     return "".join(part[:1] for part in lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
 
@@ -48,6 +54,10 @@ class ResidentWriter:
         self.siblings = {
             name for f in self.personal for name in (f"{f.name}_hash", f"{f.name}_last4", f"{f.name}_masked")
         }
+        self.personal_columns = {
+            name for f in self.personal for name in (f.attname, f"{f.name}_hash", f"{f.name}_last4", f"{f.name}_masked")
+        }
+        self.plan: list[tuple[str, Any]] | None = None
         quote = connection.ops.quote_name
         columns = ", ".join(quote(f.column) for f in self.fields)
         table = quote(Resident._meta.db_table)
@@ -56,27 +66,45 @@ class ResidentWriter:
         else:
             self.statement = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(self.fields))})"  # noqa: S608
 
+    def _plan(self, row: dict[str, Any]) -> list[tuple[str, Any]]:
+        """How each column is filled, decided once from the first row: from the row, computed or a default."""
+        plan: list[tuple[str, Any]] = []
+        for field in self.fields:
+            prep = not isinstance(field, models.CharField | models.TextField)
+            if field.attname in self.personal_columns:
+                plan.append(("personal", field.attname))
+            elif field.name in row or field.attname in row:
+                plan.append(
+                    ("row_prep" if prep else "row", (field.name if field.name in row else field.attname, field))
+                )
+            elif field.name == "name_initials":
+                plan.append(("initials", None))
+            elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                plan.append(("now", None))
+            else:
+                plan.append(("constant", field.get_db_prep_save(field.get_default(), connection)))
+        return plan
+
     def values(self, row: dict[str, Any]) -> tuple:
+        if self.plan is None:
+            self.plan = self._plan(row)
         computed: dict[str, Any] = {}
         for field in self.personal:
             computed.update(_personal_columns(row, field))
         out = []
-        for field in self.fields:
-            if field.attname in computed:
-                value = computed[field.attname]
-            elif field.name in computed:
-                value = computed[field.name]
-            elif field.name in row:
-                value = row[field.name]
-            elif field.attname in row:
-                value = row[field.attname]
-            elif field.name == "name_initials":
-                value = name_initials(row.get("name", ""))
-            elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                value = timezone.now()
+        for how, what in self.plan:
+            if how == "row":
+                out.append(row[what[0]])
+            elif how == "personal":
+                out.append(computed[what])
+            elif how == "constant":
+                out.append(what)
+            elif how == "row_prep":
+                out.append(what[1].get_db_prep_save(row[what[0]], connection))
+            elif how == "initials":
+                out.append(name_initials(row.get("name", "")))
             else:
-                value = field.get_default()
-            out.append(field.get_db_prep_save(value, connection) if field.name not in computed else value)
+                out.append(timezone.now())
         return tuple(out)
 
     def write(self, rows: Iterable[dict[str, Any]]) -> int:
