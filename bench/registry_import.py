@@ -1,4 +1,4 @@
-"""Resident import of a 100,000-row workbook: `.venv/bin/python bench/registry_import.py [--rows N] [--db sqlite|postgres]`.
+"""Resident import of a 100,000-row workbook: `bench/registry_import.py [--rows N] [--db sqlite|postgres|both]`.
 
 For each database (both by default) it builds a fresh schema from the current models (like
 `pytest --nomigrations`, in a scratch database: `test_fangxian_import_bench` on the PostgreSQL
