@@ -21,7 +21,9 @@ class CarePlanForm(StyledForm):
 
 
 class CareVisitForm(StyledForm):
-    visited_on = forms.DateField(label=_("Visited on"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(
+        label=_("Visited on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     findings = forms.CharField(label=_("What you found"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     follow_up_needed = forms.BooleanField(label=_("Follow-up needed"), required=False)
 
