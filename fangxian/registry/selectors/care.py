@@ -10,7 +10,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from fangxian.core.scoping import Actor
-from fangxian.registry.models import ResidentStatus, Vulnerability
+from fangxian.registry.models import Resident, ResidentStatus, Vulnerability
 from fangxian.registry.models.care import CarePlan, CareVisit
 
 
@@ -26,6 +26,18 @@ def care_visits_overdue(*, actor: Actor, today: dt.date | None = None) -> QueryS
     if actor.user is None:
         return CarePlan.objects.none()
     return care_plan_list(actor=actor, overdue=True, today=today).filter(visitor=actor.user)
+
+
+def care_residents_unplanned(*, actor: Actor) -> QuerySet[Resident]:
+    """Vulnerable residents living here who have no active care plan yet: whom to plan care for."""
+    tagged = Vulnerability.objects.visible_to(actor).values("resident_id")
+    planned = CarePlan.objects.visible_to(actor).filter(active=True).values("resident_id")
+    return (
+        Resident.objects.visible_to(actor)
+        .filter(pk__in=tagged, status=ResidentStatus.ACTIVE)
+        .exclude(pk__in=planned)
+        .order_by("area_code", "id")
+    )
 
 
 def care_plan_visits(*, actor: Actor, plan: CarePlan) -> QuerySet[CareVisit]:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fangxian.core.testing import GRID_A1, GRID_A2, GRID_B1, login
-from fangxian.registry.models.care import CarePlan, CareVisit
+from fangxian.registry.models.care import CarePlan, CareVisit, VulnerabilityDetail
 from fangxian.registry.tests.factories_care import care_plan, vulnerable_resident
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +125,46 @@ def test_api_counts_and_detail_errors(world, client):
         "/api/v1/registry/care/plans/999999/visits", {"findings": "x"}, content_type="application/json"
     )
     assert response.status_code == 404
+
+
+def test_community_worker_finds_unplanned_people_and_sets_tag_details(world, client):
+    plan = _overdue_plan(world)
+    unplanned = vulnerable_resident(GRID_A1, "无计划的孙奶奶", world)
+    login(client, world.users["worker_a"])
+    page = client.get(reverse("registry:care_unplanned")).content.decode()
+    assert "无计划的孙奶奶" in page and "王大爷" not in page
+    assert reverse("registry:care_plan_create", kwargs={"pk": unplanned.pk}) in page
+    tag = plan.resident.vulnerabilities.get()
+    url = reverse("registry:care_plan", kwargs={"pk": plan.pk})
+    response = client.post(
+        url,
+        {
+            "action": "detail",
+            "vulnerability": tag.pk,
+            "disability_grade": "2",
+            "chronic_disease": "高血压",
+            "care_level": "partial",
+        },
+    )
+    assert response.status_code == 302
+    detail = VulnerabilityDetail.objects.get(vulnerability=tag)
+    assert (detail.disability_grade, detail.chronic_disease, detail.care_level) == ("2", "高血压", "partial")
+    assert "高血压" in client.get(url).content.decode()
+    response = client.post(url, {"action": "detail", "vulnerability": tag.pk, "care_level": "nonsense"})
+    assert response.status_code == 400
+    login(client, world.users["grid_a1"])
+    assert client.post(url, {"action": "detail", "vulnerability": tag.pk, "care_level": "full"}).status_code == 403
+    assert client.get(reverse("registry:care_unplanned")).status_code == 403
+
+
+def test_home_panel_costs_a_constant_number_of_queries(world, django_assert_max_num_queries):
+    from fangxian.registry.home_care import care_panel
+
+    for index in range(5):
+        _overdue_plan(world, GRID_A1, f"老人{index}")
+    with django_assert_max_num_queries(4):
+        panel = care_panel(world.actor("grid_a1"))
+    assert panel["total"] == 5 and len(panel["overdue"]) == 5
+    with django_assert_max_num_queries(4):
+        panel = care_panel(world.actor("district"))
+    assert panel["total"] == 5 and panel["overdue"] == []

@@ -25,11 +25,21 @@ from fangxian.core.errors import PermissionDenied as DomainPermissionDenied
 from fangxian.core.navigation import NavItem, register_nav
 from fangxian.core.views import ScopedDetailView, ScopedListView
 from fangxian.registry import capabilities_care, home_care  # noqa: F401  (capabilities, home panel)
-from fangxian.registry.forms_care import CarePlanForm, CareVisitForm
+from fangxian.registry.forms_care import CarePlanForm, CareVisitForm, VulnerabilityDetailForm
 from fangxian.registry.models import Resident
 from fangxian.registry.models.care import CarePlan, VulnerabilityDetail
-from fangxian.registry.selectors.care import care_plan_list, care_plan_visits, care_visits_overdue
-from fangxian.registry.services.care import VISITOR_ROLES, care_plan_create, care_visit_record
+from fangxian.registry.selectors.care import (
+    care_plan_list,
+    care_plan_visits,
+    care_residents_unplanned,
+    care_visits_overdue,
+)
+from fangxian.registry.services.care import (
+    VISITOR_ROLES,
+    care_plan_create,
+    care_visit_record,
+    vulnerability_detail_set,
+)
 
 
 def apply_error(form: Any, error: Exception) -> None:
@@ -67,6 +77,7 @@ class CarePlanListView(ScopedListView):
         context["overdue_only"] = self.overdue_only()
         context["today"] = timezone.localdate()
         context["title"] = _("Care plans")
+        context["can_manage"] = self.request.actor.can("care.manage")
         return context
 
 
@@ -116,11 +127,15 @@ class CarePlanDetailView(ScopedDetailView):
         context["vulnerabilities"] = [(v, details.get(v.pk)) for v in vulnerabilities]
         context["overdue"] = plan.is_overdue_on(timezone.localdate())
         context["may_visit"] = actor.can("care.visit") and plan.active
+        context["may_manage"] = actor.can("care.manage")
+        context["detail_choices"] = VulnerabilityDetailForm()
         context.setdefault("form", CareVisitForm(initial={"visited_on": timezone.localdate()}))
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.object = self.get_object()
+        if request.POST.get("action") == "detail":
+            return self.post_detail(request)
         if not request.actor.can("care.visit"):
             raise DjangoPermissionDenied(_("Your role may not record care visits."))
         form = CareVisitForm(request.POST)
@@ -139,6 +154,40 @@ class CarePlanDetailView(ScopedDetailView):
                 messages.success(request, _("The visit was recorded."))
                 return redirect("registry:care_plan", pk=self.object.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def post_detail(self, request: HttpRequest) -> HttpResponse:
+        """Set the details of one of the resident's vulnerability tags."""
+        if not request.actor.can("care.manage"):
+            raise DjangoPermissionDenied(_("Your role may not change care records."))
+        form = VulnerabilityDetailForm(request.POST)
+        tag = self.object.resident.vulnerabilities.filter(pk=request.POST.get("vulnerability", "")[:20] or 0).first()
+        if tag is None:
+            form.add_error(None, _("Choose one of the resident's tags."))
+        if tag is not None and form.is_valid():
+            try:
+                vulnerability_detail_set(actor=request.actor, vulnerability=tag, **form.cleaned_data)
+            except (DomainError, ValidationError) as error:
+                apply_error(form, error)
+            else:
+                messages.success(request, _("The details were saved."))
+                return redirect("registry:care_plan", pk=self.object.pk)
+        return self.render_to_response(self.get_context_data(detail_form_errors=form.errors), status=400)
+
+
+class CareUnplannedView(ScopedListView):
+    """Vulnerable residents without a care plan, each one tap from planning their care."""
+
+    model = Resident
+    capability = "care.manage"
+    template_name = "registry/care/unplanned.html"
+
+    def scoped_queryset(self, queryset: QuerySet) -> QuerySet:
+        unplanned = care_residents_unplanned(actor=self.request.actor)
+        return (
+            queryset.filter(pk__in=unplanned.values("pk"))
+            .prefetch_related("vulnerabilities")
+            .order_by("area_code", "id")
+        )
 
 
 def visitor_choices(resident: Resident) -> list[User]:
@@ -193,6 +242,7 @@ register_nav(
 urlpatterns = [
     path("care/", CarePlanListView.as_view(), name="care_plans"),
     path("care/overdue/", CareOverdueView.as_view(), name="care_overdue"),
+    path("care/unplanned/", CareUnplannedView.as_view(), name="care_unplanned"),
     path("care/plans/<int:pk>/", CarePlanDetailView.as_view(), name="care_plan"),
     path("care/residents/<int:pk>/plan/", CarePlanCreateView.as_view(), name="care_plan_create"),
 ]
