@@ -86,3 +86,27 @@ def test_grid_outside_jurisdiction_and_bad_file_are_form_errors(client, world):
     assert response.status_code == 200 and response.context["form"].errors["grid"]
     response = upload(client, b"MZ\x90\x00" + b"\0" * 64, name="a.xlsx")
     assert response.status_code == 200 and response.context["form"].errors["file"]
+
+
+def test_api_import_dry_run_then_real(client, world):
+    login(client, world.users["worker_a"])
+    url = "/api/v1/registry/imports/"
+    rows = [
+        ["姓名", "身份证号", "楼号", "房号"],
+        ["居民1", id_number("19800101", 3), "7号楼", "101"],
+        ["坏", "1", "7号楼", "1"],
+    ]
+    data = xlsx_bytes(rows)
+    response = client.post(url, {"grid": GRID_A1, "dry_run": "true", "file": SimpleUploadedFile("a.xlsx", data)})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["created"], body["error"], body["dry_run"]) == (1, 1, True)
+    assert [e["line"] for e in body["errors"]] == [3]
+    assert not Resident.objects.filter(name="居民1").exists()
+    response = client.post(url, {"grid": GRID_A1, "dry_run": "false", "file": SimpleUploadedFile("a.xlsx", data)})
+    assert response.json()["created"] == 1 and Resident.objects.filter(name="居民1").count() == 1
+    response = client.post(url, {"grid": GRID_B1, "dry_run": "false", "file": SimpleUploadedFile("a.xlsx", data)})
+    assert response.status_code == 403
+    login(client, world.users["grid_a1"])
+    response = client.post(url, {"grid": GRID_A1, "file": SimpleUploadedFile("a.xlsx", data)})
+    assert response.status_code == 403
