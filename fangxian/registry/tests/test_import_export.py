@@ -71,3 +71,23 @@ def test_roles_without_capability_cannot_export(world, residents):
         export(world, "guard_a")
     with pytest.raises(PermissionDenied):
         export(world, "street1", unmasked=True, reason="x")
+
+
+def test_export_view_masked_get_unmasked_post_with_reason(client, world, residents):
+    from django.urls import reverse
+
+    from fangxian.core.testing import login
+
+    login(client, world.users["worker_a"])
+    url = reverse("registry:resident_export")
+    response = client.get(url)
+    assert response.status_code == 200
+    sheet = sheet_of(b"".join(response.streaming_content))
+    assert len(sheet) == 2 and ID_A not in str(sheet)
+    assert client.post(url, {"unmasked": "1", "reason": ""}).status_code == 400
+    response = client.post(url, {"unmasked": "1", "reason": "转移安置"})
+    assert ID_A in str(sheet_of(b"".join(response.streaming_content)))
+    response = client.get(url, {"area": GRID_B1})
+    assert len(sheet_of(b"".join(response.streaming_content))) == 1  # the sibling's grid: header only
+    login(client, world.users["guard_a"])
+    assert client.get(url).status_code == 403

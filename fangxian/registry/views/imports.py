@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from fangxian.core.errors import DomainError
 from fangxian.core.uploads import upload_limit_bytes
-from fangxian.core.views import leak_exempt
+from fangxian.core.views import leak_exempt, render_error
 from fangxian.registry.forms_imports import ImportMappingForm, ImportUploadForm
 from fangxian.registry.services.imports import (
     error_report_xlsx,
@@ -172,7 +172,39 @@ def import_errors(request: HttpRequest, token: str) -> HttpResponse:
     return FileResponse(report.open("rb"), as_attachment=True, filename="import-errors.xlsx", content_type=XLSX)
 
 
+@leak_exempt("a download of the actor's own residents, scoped by resident_export_xlsx (visible_to)")
+@login_required
+def resident_export(request: HttpRequest) -> HttpResponse:
+    """The residents of the actor's jurisdiction (optionally one area and one status) as Excel.
+
+    GET gives masked numbers; POST with `unmasked` and a `reason` gives full ones, for those who may.
+    """
+    from fangxian.registry.models import Resident
+    from fangxian.registry.services.exports import resident_export_xlsx
+
+    params = request.POST if request.method == "POST" else request.GET
+    queryset = Resident.objects.all()
+    area = params.get("area", "").strip()
+    if area:
+        if not area.isdigit():
+            raise Http404(_("Not found."))
+        queryset = queryset.within(area)
+    if params.get("status"):
+        queryset = queryset.filter(status=params["status"])
+    unmasked = request.method == "POST" and params.get("unmasked") == "1"
+    output = io.BytesIO()
+    try:
+        resident_export_xlsx(request.actor, queryset, output, unmasked=unmasked, reason=params.get("reason", ""))
+    except DomainError as problem:
+        if problem.status == 403:
+            raise PermissionDenied(problem.message) from None
+        return render_error(request, 400, problem.message)
+    output.seek(0)
+    return FileResponse(output, as_attachment=True, filename="residents.xlsx", content_type=XLSX)
+
+
 urlpatterns = [
+    path("residents/export.xlsx", resident_export, name="resident_export"),
     path("imports/", import_upload, name="import_upload"),
     path("imports/template.xlsx", import_template, name="import_template"),
     path("imports/<str:token>/mapping/", import_mapping, name="import_mapping"),
