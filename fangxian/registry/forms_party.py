@@ -25,6 +25,13 @@ class PartyMemberForm(StyledForm):
     )
 
 
+class PartyJoinForm(StyledForm):
+    branch = forms.CharField(label=_("Your employer's party branch"), max_length=100)
+    employer = forms.CharField(label=_("Employer"), required=False, max_length=100)
+    availability = forms.ChoiceField(label=_("When you can help"), choices=Availability.choices)
+    skills = forms.CharField(label=_("What you can do"), required=False, max_length=200)
+
+
 class PartyMemberStatusForm(StyledForm):
     status = forms.ChoiceField(label=_("Status"), choices=PartyMemberStatus.choices)
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fangxian.core.scoping import Jurisdictional
+from fangxian.core.scoping import Actor, Jurisdictional
 
 
 class PartyMemberStatus(models.TextChoices):
@@ -80,6 +81,11 @@ class PartyMember(Jurisdictional):
 
     def audit_label(self) -> str:
         return f"party member #{self.pk}"
+
+    @classmethod
+    def scope_personal(cls, actor: Actor) -> Q | None:
+        # A member sees their own registration (the "report home" page), nothing else.
+        return Q(user_id=actor.user.pk) if actor.user is not None and actor.user.pk else None
 
     @property
     def source_ref(self) -> str:

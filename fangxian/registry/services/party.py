@@ -88,6 +88,47 @@ def party_member_register(
     return member
 
 
+def party_member_join(
+    *,
+    actor: Actor,
+    branch: str,
+    employer: str = "",
+    availability: str = "",
+    skills: str = "",
+) -> PartyMember:
+    """A party member living here reports home themselves, from their resident account.
+
+    They are filed under the grid of their household and wait, "registered", for the community to
+    confirm them (status "active").
+    """
+    _require(actor, "party.join", _("Only residents can report home themselves."))
+    grants = [g for g in actor.grants if g.household_id and g.area_code]
+    if actor.user is None or not grants:
+        raise PermissionDenied(_("Only residents can report home themselves."))
+    user = actor.user
+    name = (user.display_name or user.get_full_name() or user.username)[:50]
+    with transaction.atomic():
+        existing = PartyMember.objects.filter(user=user).first()
+        if existing is not None:
+            raise DomainError(_("You have already reported home."), code="already_registered")
+        member = PartyMember(
+            area_code=grants[0].area_code,
+            name=name,
+            user=user,
+            branch=(branch or "").strip(),
+            employer=(employer or "").strip(),
+            skills=(skills or "").strip(),
+            registered_on=timezone.localdate(),
+        )
+        if availability:
+            member.availability = availability
+        if not member.branch:
+            raise DomainError(_("Give the party branch of your employer."), code="branch_required", field="branch")
+        member.full_clean()
+        member.save()
+    return member
+
+
 def party_member_update(
     *,
     actor: Actor,

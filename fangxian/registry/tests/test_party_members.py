@@ -161,3 +161,24 @@ def test_api_register_list_and_task(world, client):
     assert response.json()["status"] == "active"
     login(client, world.users["worker_b"])
     assert client.get(f"/api/v1/registry/party/members/{member_id}").status_code == 404
+
+
+def test_a_resident_reports_home_themselves_and_the_community_confirms(world, client):
+    login(client, world.users["resident_a1"])
+    url = reverse("registry:party_join")
+    assert 'data-testid="party-join-form"' in client.get(url).content.decode()
+    response = client.post(url, {"branch": "市交通局党支部", "availability": "on_call", "skills": "驾驶"})
+    assert response.status_code == 302
+    member = PartyMember.objects.get(user=world.users["resident_a1"])
+    assert member.area_code == GRID_A1 and member.status == PartyMemberStatus.REGISTERED
+    assert 'data-testid="party-join-done"' in client.get(url).content.decode()
+    assert client.post(url, {"branch": "x", "availability": "anytime"}).status_code == 400
+    assert client.get(reverse("registry:party_members")).status_code == 403
+    # The community sees and confirms them; another resident's join page shows nothing of theirs.
+    assert list(party_member_list(actor=world.actor("worker_a"))) == [member]
+    party_member_update(actor=world.actor("worker_a"), member=member.pk, status="active")
+    login(client, world.users["resident_b1"])
+    page = client.get(url).content.decode()
+    assert "市交通局党支部" not in page and 'data-testid="party-join-form"' in page
+    login(client, world.users["worker_a"])
+    assert client.get(url).status_code == 403

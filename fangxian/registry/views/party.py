@@ -24,10 +24,15 @@ from fangxian.core.errors import DomainError
 from fangxian.core.navigation import NavItem, register_nav
 from fangxian.core.views import ActorRequiredMixin, ScopedDetailView, ScopedListView, leak_exempt
 from fangxian.registry import capabilities_care  # noqa: F401  (party.* capabilities)
-from fangxian.registry.forms_party import PartyMemberForm, PartyMemberStatusForm, PartyTaskForm
+from fangxian.registry.forms_party import PartyJoinForm, PartyMemberForm, PartyMemberStatusForm, PartyTaskForm
 from fangxian.registry.models.party import PartyMember, PartyMemberStatus
 from fangxian.registry.selectors.party import party_member_list, party_member_tasks
-from fangxian.registry.services.party import party_member_assign_task, party_member_register, party_member_update
+from fangxian.registry.services.party import (
+    party_member_assign_task,
+    party_member_join,
+    party_member_register,
+    party_member_update,
+)
 from fangxian.registry.views.care import apply_error
 
 
@@ -140,10 +145,40 @@ class PartyMemberCreateView(ActorRequiredMixin, View):
         return render(request, self.template_name, {"form": form}, status=400)
 
 
-register_nav(NavItem(gettext_lazy("Party members"), "registry:party_members", "party.view", 42))
+@leak_exempt("shows only the actor's own registration (PartyMember.scope_personal by user), or the form")
+class PartyMemberJoinView(ActorRequiredMixin, View):
+    """A party member living here reports home from their resident account (双报到)."""
+
+    capability = "party.join"
+    template_name = "registry/party/join.html"
+
+    def own(self, request: HttpRequest) -> PartyMember | None:
+        return PartyMember.objects.visible_to(request.actor).filter(user=request.user).first()
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"member": self.own(request), "form": PartyJoinForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = PartyJoinForm(request.POST)
+        if form.is_valid():
+            try:
+                party_member_join(actor=request.actor, **form.cleaned_data)
+            except (DomainError, ValidationError) as error:
+                apply_error(form, error)
+            else:
+                messages.success(request, _("Thank you: your community will confirm your registration."))
+                return redirect("registry:party_join")
+        return render(request, self.template_name, {"member": self.own(request), "form": form}, status=400)
+
+
+register_nav(
+    NavItem(gettext_lazy("Party members"), "registry:party_members", "party.view", 42),
+    NavItem(gettext_lazy("Report home as a party member"), "registry:party_join", "party.join", 90),
+)
 
 urlpatterns = [
     path("party/", PartyMemberListView.as_view(), name="party_members"),
     path("party/new/", PartyMemberCreateView.as_view(), name="party_member_create"),
+    path("party/join/", PartyMemberJoinView.as_view(), name="party_join"),
     path("party/<int:pk>/", PartyMemberDetailView.as_view(), name="party_member"),
 ]
