@@ -20,6 +20,7 @@ from fangxian.registry import capabilities_care  # noqa: F401  (until apps.ready
 from fangxian.registry.models import Resident, ResidentStatus, Vulnerability
 from fangxian.registry.models.care import CarePlan, CareVisit, VulnerabilityDetail
 
+CARE_PLAN_REF_PREFIX = "registry.careplan:"
 VISITOR_ROLES = frozenset({Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.COMMANDER})
 
 
@@ -168,4 +169,47 @@ def care_visit_record(
             plan.last_visited_on = visited_on
             plan.next_due_on = plan.compute_next_due()
             plan.save(update_fields=["last_visited_on", "next_due_on"])
+        if not plan.is_overdue_on(today):
+            _close_overdue_task(actor, plan)
     return visit
+
+
+def _close_overdue_task(actor: Actor, plan: CarePlan) -> None:
+    from fangxian.command.models import TaskStatus
+    from fangxian.command.services.tasks import task_close_for_source
+
+    task_close_for_source(
+        actor=actor, source_ref=f"{CARE_PLAN_REF_PREFIX}{plan.pk}", status=TaskStatus.DONE, reason=_("Visit recorded.")
+    )
+
+
+def care_overdue_tasks_create(*, actor: Actor, today: dt.date | None = None) -> int:
+    """Put every overdue visit in its visitor's task inbox (the periodic job runs it as the system).
+
+    One task per plan while it stays open (task_create returns the open one for the same
+    reference); recording the visit closes it. Returns how many plans were overdue.
+    """
+    from fangxian.command.models import TaskPriority, TaskSource
+    from fangxian.command.services.tasks import task_create
+
+    today = today or timezone.localdate()
+    plans = (
+        CarePlan.objects.visible_to(actor)
+        .filter(active=True, next_due_on__lt=today)
+        .select_related("resident")
+        .order_by("next_due_on", "id")
+    )
+    count = 0
+    for plan in plans.iterator(chunk_size=500):
+        task_create(
+            actor=actor,
+            title=_("Care visit overdue: %(name)s (due %(date)s)")
+            % {"name": plan.resident.name, "date": plan.next_due_on.isoformat()},
+            area_code=plan.area_code,
+            assignees=[plan.visitor_id],
+            priority=TaskPriority.HIGH,
+            source=TaskSource.CARE,
+            source_ref=f"{CARE_PLAN_REF_PREFIX}{plan.pk}",
+        )
+        count += 1
+    return count

@@ -189,3 +189,22 @@ def test_plan_ended_is_no_longer_listed(world):
     care_plan_end(actor=world.actor("worker_a"), plan=plan.pk)
     assert not care_plan_list(actor=world.actor("worker_a")).exists()
     assert CarePlan.objects.get(pk=plan.pk).active is False
+
+
+def test_overdue_visits_reach_the_visitors_inbox_once_and_close_with_the_visit(world, travel, system_actor):
+    from fangxian.command.models import Task, TaskStatus
+    from fangxian.command.selectors.tasks import task_inbox
+    from fangxian.registry.services.care import care_overdue_tasks_create
+
+    plan = care_plan(GRID_A1, "王大爷", world, started_on=START, frequency_days=7)
+    care_plan(GRID_A2, "按时的", world, started_on=START + dt.timedelta(days=5), frequency_days=7)
+    travel(START + dt.timedelta(days=9))
+    assert care_overdue_tasks_create(actor=system_actor) == 1
+    assert care_overdue_tasks_create(actor=system_actor) == 1  # the open task is reused
+    task = Task.objects.get()
+    assert task.source == "care" and task.source_ref == f"registry.careplan:{plan.pk}"
+    assert "王大爷" in task.title
+    assert list(task_inbox(actor=world.actor("grid_a1"))) == [task]
+    care_visit_record(actor=world.actor("grid_a1"), plan=plan, findings="好")
+    task.refresh_from_db()
+    assert task.status == TaskStatus.DONE
