@@ -17,6 +17,10 @@ file, but never changes that database: it copies it once into `fangxian_bench_se
 models have that its schema lacks (until the registry's migration exists), and fills the pinyin
 initials in bulk (`resident_initials_fill`). Later runs reuse the copy. Run `bench/run.py` first
 if `fangxian_bench` does not exist; `--refresh` drops and remakes the copy.
+
+Measured on 2026-11-28 (PostgreSQL 15, 1,000,000 residents, street 370202001 with 119,066; first
+page of 30, 300 queries each): initials p50 2.6 ms, p95 3.8 ms; last 4 p50 5.5 ms, p95 9.6 ms.
+Filling the initials of the copy (241,072 distinct names) took 254 s with the indexes in place.
 """
 
 from __future__ import annotations
