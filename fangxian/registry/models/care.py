@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fangxian.core.areacode import area_code_index
 from fangxian.core.scoping import Jurisdictional
 
 
@@ -48,6 +49,8 @@ class VulnerabilityDetail(Jurisdictional):
     class Meta(Jurisdictional.Meta):
         verbose_name = _("vulnerability detail")
         verbose_name_plural = _("vulnerability details")
+        # The default name would pass the 30 characters Django allows for an index.
+        indexes = [area_code_index("area_code", "registry_vulndetail_ac")]
 
     def __str__(self) -> str:
         return f"{self.vulnerability_id}"
