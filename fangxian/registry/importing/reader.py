@@ -93,11 +93,7 @@ def check_xlsx_container(data: bytes) -> None:
                     field="file",
                 )
         for info in archive.infolist():
-            if not info.filename.lower().endswith((".xml", ".rels")):
-                continue
-            with archive.open(info) as member:
-                head = member.read(XML_SCAN_BYTES).upper()
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            if info.filename.lower().endswith((".xml", ".rels")) and _declares_entities(archive, info):
                 raise ImportFileRejected(
                     _(
                         "This workbook contains XML declarations (DOCTYPE or ENTITY) that a spreadsheet never "
@@ -106,6 +102,18 @@ def check_xlsx_container(data: bytes) -> None:
                     code="import_xml_entities",
                     field="file",
                 )
+
+
+def _declares_entities(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether an XML member has a DOCTYPE or ENTITY declaration anywhere (read in chunks, never whole)."""
+    tail = b""
+    with archive.open(info) as member:
+        while chunk := member.read(XML_SCAN_BYTES):
+            window = tail + chunk
+            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                return True
+            tail = window[-9:]
+    return False
 
 
 def decode_text(data: bytes) -> str:

@@ -67,7 +67,9 @@ def check_row(values: list[Any], mapping: dict[int, str], line: int) -> RowCheck
             fail(key, _message(error))
             return None
 
-    row.name = cells.text(raw.get("name")).replace(" ", "")
+    row.name = cells.text(raw.get("name"))
+    if not row.name.isascii():
+        row.name = row.name.replace(" ", "")  # "李 四": spaces typed to align Chinese names
     if not row.name:
         fail("name", _("The name is missing."))
     elif len(row.name) > 50:

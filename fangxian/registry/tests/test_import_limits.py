@@ -83,3 +83,12 @@ def test_merged_title_and_header_variants_are_recognised():
     source = import_source_read(data, "a.xlsx")
     assert source.header_index == 1
     assert source.mapping == {0: "name", 1: "id_number", 2: "phone", 3: "address", 4: "building", 5: "unit", 6: "room"}
+
+
+def test_entity_declaration_after_a_long_prolog_is_refused():
+    data = xlsx_bytes([["姓名"], ["张三"]])
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    evil = sheet.replace(b"?>", b"?><!--" + b" " * 200_000 + b'--><!DOCTYPE x [<!ENTITY a "b">]>', 1)
+    with pytest.raises(ImportFileRejected) as refused:
+        import_source_read(rebuilt(data, {"xl/worksheets/sheet1.xml": evil}), "lol.xlsx")
+    assert refused.value.code == "import_xml_entities"

@@ -175,6 +175,12 @@ def test_csv_encodings_and_address_column(world, encoding):
     )
 
 
+def test_latin_names_keep_their_spaces(world):
+    rows = [["姓名", "性别", "楼号", "房号"], ["  John   Smith ", "男", "1", "101"]]
+    assert outcome_lines(run(world, xlsx_bytes(rows))) == {2: CREATED}
+    assert Resident.objects.filter(name="John Smith").exists()
+
+
 def test_rows_land_only_in_the_actors_jurisdiction(world):
     rows = [
         ["姓名", "性别", "楼号", "房号", "网格编码"],
