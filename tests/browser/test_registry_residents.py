@@ -70,3 +70,20 @@ def test_grid_worker_finds_registers_and_deregisters_at_a_door(browser, live_ser
         assert Resident.objects.get(name="李四").status == ResidentStatus.MOVED_AWAY
     finally:
         context.close()
+
+
+def test_results_follow_typing_without_a_submit(browser, live_server, live_world):
+    household = live_world.households["A1"]
+    with acting_as(Actor.system("test")):
+        for name in ("张三丰", "李四"):
+            Resident.objects.create(area_code=household.area_code, household=household, name=name, sex="M")
+    context, page = new_page(browser, locale="en", phone=True)
+    try:
+        _log_in(page, live_server.url, "grid_a1")
+        page.goto(f"{live_server.url}/registry/residents/")
+        assert page.locator("[data-testid=resident-row]").count() == 2
+        page.type("input[name=q]", "ls")
+        page.wait_for_function("document.querySelectorAll('[data-testid=resident-row]').length === 1")
+        assert "李四" in page.inner_text("[data-testid=resident-list]")
+    finally:
+        context.close()
