@@ -412,3 +412,64 @@ def template_xlsx(output: Any) -> None:
         sheet.write_string(1, column, example[column], text_format)
         sheet.set_column(column, column, 20 if key == "id_number" else 12, text_format)
     workbook.close()
+
+
+# --- runs of a stored upload, inline or as a background job, with their status on disk ---------------
+
+
+def import_directory() -> Any:
+    """Where uploads wait between the pages, with their status and error report (private, not media)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    directory = Path(getattr(settings, "VAR_DIR", settings.BASE_DIR / "var")) / "imports"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def import_status_write(token: str, status: dict[str, Any]) -> None:
+    """Replace the status file atomically, so a page polling it never reads half of it."""
+    import json
+    import os
+
+    path = import_directory() / f"{token}.json"
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(status))
+    os.replace(temporary, path)
+
+
+def import_status_read(token: str) -> dict[str, Any] | None:
+    import json
+
+    path = import_directory() / f"{token}.json"
+    try:
+        return json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def import_run_stored(actor: Actor, token: str, *, file: str, name: str, grid: str, mapping: dict[int, str]) -> None:
+    """Import a stored upload, reporting progress in its status file, then the counts and the error report."""
+    directory = import_directory()
+    try:
+        source = import_source_read((directory / file).read_bytes(), name)
+
+        def progress(done: int, total: int) -> None:
+            import_status_write(token, {"state": "running", "done": done, "total": total})
+
+        import_status_write(token, {"state": "running", "done": 0, "total": len(source.rows)})
+        result = resident_import(actor, source, grid_code=grid, mapping=mapping, progress=progress)
+        report = f"{token}-errors.xlsx"
+        with open(directory / report, "wb") as output:
+            error_report_xlsx(result, output)
+        import_status_write(token, {"state": "done", "counts": result.counts, "total": result.total, "report": report})
+    except Exception as problem:  # noqa: BLE001 - the page must learn that the run failed
+        from fangxian.core.errors import DomainError
+
+        message = str(problem.message) if isinstance(problem, DomainError) else str(_("The import failed."))
+        import_status_write(token, {"state": "failed", "message": message})
+        if not isinstance(problem, DomainError):
+            raise
+    finally:
+        (directory / file).unlink(missing_ok=True)

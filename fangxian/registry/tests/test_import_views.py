@@ -56,9 +56,10 @@ def test_upload_fix_mapping_preview_import_and_error_report(client, world):
     response = client.post(mapping_url, {**mapping, "action": "run"})
     assert response.status_code == 302
     page = client.get(response["Location"])
-    assert page.context["result"]["counts"]["created"] == 10 and page.context["result"]["counts"]["error"] == 3
+    assert page.context["status"]["counts"]["created"] == 10 and page.context["status"]["counts"]["error"] == 3
     assert Resident.objects.filter(name__startswith="居民", area_code=GRID_A1).count() == 10
     token = mapping_url.rstrip("/").split("/")[-2]
+    assert client.get(mapping_url)["Location"] == response["Location"]  # after the run, the mapping is the result
     report = client.get(reverse("registry:import_errors", args=[token]))
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(report.streaming_content))).get_sheet_by_index(0)
     assert [int(row[0]) for row in sheet.to_python()[1:]] == [13, 14, 15]
@@ -110,3 +111,24 @@ def test_api_import_dry_run_then_real(client, world):
     login(client, world.users["grid_a1"])
     response = client.post(url, {"grid": GRID_A1, "file": SimpleUploadedFile("a.xlsx", data)})
     assert response.status_code == 403
+
+
+def test_large_file_runs_as_a_background_job_with_progress(client, world, settings):
+    from fangxian.registry.services.imports import import_status_read, import_status_write
+
+    settings.FANGXIAN_IMPORT_BACKGROUND_ROWS = 5
+    login(client, world.users["worker_a"])
+    mapping_url = upload(client, workbook_10_good_3_bad())["Location"]
+    token = mapping_url.rstrip("/").split("/")[-2]
+    mapping = {"column_0": "name", "column_1": "id_number", "column_2": "building", "column_3": "room"}
+    response = client.post(mapping_url, {**mapping, "action": "run"})  # HUEY immediate: the job runs inline
+    page = client.get(response["Location"])
+    assert page.context["status"]["state"] == "done" and page.context["status"]["counts"]["created"] == 10
+    assert Resident.objects.filter(name__startswith="居民").count() == 10
+    # While a job runs, the page shows its progress and refreshes itself.
+    status = import_status_read(token)
+    import_status_write(token, {"state": "running", "done": 6, "total": 15})
+    page = client.get(response["Location"])
+    assert page.context["percent"] == 40 and b'data-testid="import-progress"' in page.content
+    assert b'http-equiv="refresh"' in page.content
+    import_status_write(token, status)

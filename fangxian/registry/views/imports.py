@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 import uuid
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -25,24 +24,24 @@ from fangxian.core.errors import DomainError
 from fangxian.core.uploads import upload_limit_bytes
 from fangxian.core.views import leak_exempt, render_error
 from fangxian.registry.forms_imports import ImportMappingForm, ImportUploadForm
+from fangxian.registry.jobs import resident_import_job
 from fangxian.registry.services.imports import (
-    error_report_xlsx,
+    import_directory,
     import_grids,
+    import_run_stored,
     import_source_read,
+    import_status_read,
+    import_status_write,
     mapping_check,
     resident_import,
     template_xlsx,
 )
 
 SESSION_KEY = "registry_imports"
+# Files with more rows than this are imported by a background job, with a progress bar.
+BACKGROUND_ROWS = 5000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXEMPT = "import pages show the uploader's own file and the grids of their jurisdiction"
-
-
-def _directory() -> Path:
-    directory = Path(getattr(settings, "VAR_DIR", settings.BASE_DIR / "var")) / "imports"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
 
 
 def _require(request: HttpRequest) -> None:
@@ -65,7 +64,7 @@ def _save(request: HttpRequest, token: str, entry: dict[str, Any]) -> None:
 
 
 def _data(entry: dict[str, Any]) -> bytes:
-    return (_directory() / entry["file"]).read_bytes()
+    return (import_directory() / entry["file"]).read_bytes()
 
 
 @leak_exempt("the import template holds no rows")
@@ -97,7 +96,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             else:
                 token = uuid.uuid4().hex
                 extension = os.path.splitext(upload.name)[1].lower()
-                (_directory() / f"{token}{extension}").write_bytes(data)
+                (import_directory() / f"{token}{extension}").write_bytes(data)
                 _save(
                     request,
                     token,
@@ -117,6 +116,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_mapping(request: HttpRequest, token: str) -> HttpResponse:
     _require(request)
     entry = _pending(request, token)
+    if entry.get("started"):
+        # The file is gone once the import has run: its page is the result.
+        return redirect("registry:import_result", token=token)
     source = import_source_read(_data(entry), entry["name"])
     mapping = {int(k): v for k, v in entry["mapping"].items()}
     form = ImportMappingForm(request.POST or None, header=source.header, mapping=mapping)
@@ -128,26 +130,24 @@ def import_mapping(request: HttpRequest, token: str) -> HttpResponse:
         _save(request, token, entry)
         if problems:
             context["problems"] = problems
+        elif request.POST.get("action") == "run":
+            entry["started"] = True
+            _save(request, token, entry)
+            arguments = {"file": entry["file"], "name": entry["name"], "grid": entry["grid"]}
+            if len(source.rows) > getattr(settings, "FANGXIAN_IMPORT_BACKGROUND_ROWS", BACKGROUND_ROWS):
+                import_status_write(token, {"state": "queued", "done": 0, "total": len(source.rows)})
+                resident_import_job(request.user.pk, token, mapping=entry["mapping"], **arguments)
+            else:
+                import_run_stored(request.actor, token, mapping=mapping, **arguments)
+            return redirect("registry:import_result", token=token)
         else:
-            dry_run = request.POST.get("action") != "run"
             try:
-                result = resident_import(
-                    request.actor, source, grid_code=entry["grid"], mapping=mapping, dry_run=dry_run
-                )
+                result = resident_import(request.actor, source, grid_code=entry["grid"], mapping=mapping, dry_run=True)
             except DomainError as problem:
                 context["problems"] = [problem.message]
             else:
-                if dry_run:
-                    context["preview"] = result
-                    context["preview_errors"] = result.errors[:50]
-                else:
-                    report = f"{token}-errors.xlsx"
-                    with open(_directory() / report, "wb") as output:
-                        error_report_xlsx(result, output)
-                    entry["result"] = {"counts": result.counts, "total": result.total, "report": report}
-                    _save(request, token, entry)
-                    (_directory() / entry["file"]).unlink(missing_ok=True)
-                    return redirect("registry:import_result", token=token)
+                context["preview"] = result
+                context["preview_errors"] = result.errors[:50]
     return render(request, "registry/imports/mapping.html", context)
 
 
@@ -156,19 +156,25 @@ def import_mapping(request: HttpRequest, token: str) -> HttpResponse:
 def import_result(request: HttpRequest, token: str) -> HttpResponse:
     _require(request)
     entry = _pending(request, token)
-    if "result" not in entry:
+    status = import_status_read(token)
+    if not entry.get("started") or status is None:
         return redirect("registry:import_mapping", token=token)
-    return render(request, "registry/imports/result.html", {"entry": entry, "token": token, "result": entry["result"]})
+    context = {"entry": entry, "token": token, "status": status}
+    if status["state"] in ("queued", "running"):
+        total = status.get("total") or 1
+        context["percent"] = min(100, round(100 * status.get("done", 0) / total))
+    return render(request, "registry/imports/result.html", context)
 
 
 @leak_exempt(EXEMPT)
 @login_required
 def import_errors(request: HttpRequest, token: str) -> HttpResponse:
     _require(request)
-    entry = _pending(request, token)
-    if "result" not in entry:
-        raise Http404(_("This import has not run yet."))
-    report = _directory() / entry["result"]["report"]
+    _pending(request, token)
+    status = import_status_read(token) or {}
+    if status.get("state") != "done":
+        raise Http404(_("This import has not finished yet."))
+    report = import_directory() / status["report"]
     return FileResponse(report.open("rb"), as_attachment=True, filename="import-errors.xlsx", content_type=XLSX)
 
 
