@@ -16,8 +16,19 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from fangxian.areas.models import Household
 from fangxian.core.api import api_actor, require, scope_detail, scope_list
 from fangxian.registry.models.residents import DocumentType, Relation, ResidenceType, Resident, Sex
-from fangxian.registry.selectors.residents import household_list, household_members, resident_search
-from fangxian.registry.services.residents import resident_create, resident_update
+from fangxian.registry.selectors.residents import (
+    household_list,
+    household_members,
+    household_open_tasks,
+    resident_history,
+    resident_search,
+)
+from fangxian.registry.services.residents import (
+    resident_create,
+    resident_deregister,
+    resident_move,
+    resident_update,
+)
 
 router = Router(tags=["registry-residents"])
 MAX_LIMIT = 200
@@ -67,8 +78,31 @@ class ResidentOut(Schema):
         return [v.kind for v in obj.vulnerabilities.all()]
 
 
+class HistoryOut(Schema):
+    kind: str
+    on_date: dt.date
+    from_household_id: int
+    to_household_id: int
+    from_status: str
+    to_status: str
+    reason: str
+
+
 class ResidentDetailOut(ResidentOut):
     notes: str
+    history: list[HistoryOut]
+
+
+class MoveIn(Schema):
+    household_id: int = Field(..., ge=1, le=2**62)
+    on_date: dt.date | None = None
+    reason: str = Field("", max_length=200)
+
+
+class DeregisterIn(Schema):
+    status: Literal["moved_away", "deceased"]
+    on_date: dt.date | None = None
+    reason: str = Field("", max_length=200)
 
 
 class ResidentPage(Schema):
@@ -137,9 +171,17 @@ class HouseholdOut(Schema):
         return obj.unit.name if obj.unit_id else ""
 
 
+class TaskRefOut(Schema):
+    id: int
+    title: str
+    status: str
+    due_at: dt.datetime | None
+
+
 class HouseholdDetailOut(HouseholdOut):
     notes: str
     members: list[MemberOut]
+    open_tasks: list[TaskRefOut]
 
 
 class HouseholdPage(Schema):
@@ -160,11 +202,13 @@ def _page(queryset: Any, after: int | None, limit: int) -> dict[str, Any]:
 def _resident(request: HttpRequest, resident_id: int) -> Resident:
     actor = api_actor(request)
     require(actor, "resident.view")
-    return (
+    resident = (
         Resident.objects.select_related("household__building", "household__unit")
         .prefetch_related("vulnerabilities")
         .get_visible(actor, pk=resident_id)
     )
+    resident.history = list(resident_history(actor=actor, resident=resident))
+    return resident
 
 
 @router.get(
@@ -195,6 +239,7 @@ def household_detail_read(request: HttpRequest, household_id: int = HouseholdIdP
     require(actor, "household.view")
     household = household_list(actor=actor).get_visible(actor, pk=household_id)
     household.members = list(household_members(actor=actor, household=household))
+    household.open_tasks = household_open_tasks(actor=actor, household=household)
     return household
 
 
@@ -253,6 +298,30 @@ def resident_update_write(request: HttpRequest, payload: ResidentPatch, resident
     resident = _resident(request, resident_id)
     data = {k: v for k, v in payload.dict(exclude_unset=True).items()}
     resident_update(actor=actor, resident=resident, data=data)
+    return _resident(request, resident_id)
+
+
+@router.post("/{resident_id}/move", response=ResidentDetailOut, summary="Move a resident to another household")
+def resident_move_write(request: HttpRequest, payload: MoveIn, resident_id: int = ResidentIdPath):
+    actor = api_actor(request)
+    require(actor, "resident.manage")
+    resident = _resident(request, resident_id)
+    resident_move(
+        actor=actor, resident=resident, household=payload.household_id, reason=payload.reason, on_date=payload.on_date
+    )
+    return _resident(request, resident_id)
+
+
+@router.post(
+    "/{resident_id}/deregister", response=ResidentDetailOut, summary="Deregister a resident (moved away, deceased)"
+)
+def resident_deregister_write(request: HttpRequest, payload: DeregisterIn, resident_id: int = ResidentIdPath):
+    actor = api_actor(request)
+    require(actor, "resident.manage")
+    resident = _resident(request, resident_id)
+    resident_deregister(
+        actor=actor, resident=resident, status=payload.status, reason=payload.reason, on_date=payload.on_date
+    )
     return _resident(request, resident_id)
 
 

@@ -113,3 +113,32 @@ def test_households_list_and_detail(client, world, zhang):
     body = client.get(f"{BASE}households/{zhang.household_id}").json()
     assert [member["name"] for member in body["members"]] == ["张三丰"]
     assert client.get(f"{BASE}households/{world.households['A2'].pk}").status_code == 404
+
+
+def test_move_and_deregister_keep_history(client, world, zhang):
+    login(client, world.users["worker_a"])
+    target = world.households["A2"]
+    response = post(client, f"{BASE}{zhang.pk}/move", {"household_id": target.pk, "reason": "换房"})
+    assert response.status_code == 200, response.content
+    assert response.json()["area_code"] == target.area_code
+    response = post(client, f"{BASE}{zhang.pk}/deregister", {"status": "deceased", "reason": "病故"})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "deceased" and body["status_changed_on"]
+    assert [step["kind"] for step in body["history"]] == ["deregister", "move"]
+
+
+def test_grid_worker_cannot_move_into_a_sibling_grid(client, world, zhang):
+    login(client, world.users["grid_a1"])
+    response = post(client, f"{BASE}{zhang.pk}/move", {"household_id": world.households["A2"].pk})
+    assert response.status_code == 404
+    assert client.get(f"{BASE}{zhang.pk}").json()["area_code"] == zhang.area_code
+
+
+def test_household_detail_lists_open_tasks(client, world, zhang):
+    from fangxian.command.models import Task
+
+    Task.objects.create(area_code=zhang.area_code, title="上门送药", source_ref=f"areas.household:{zhang.household_id}")
+    login(client, world.users["grid_a1"])
+    body = client.get(f"{BASE}households/{zhang.household_id}").json()
+    assert [task["title"] for task in body["open_tasks"]] == ["上门送药"]
