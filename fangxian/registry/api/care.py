@@ -24,7 +24,13 @@ from fangxian.registry.selectors.care import (
     care_visits_overdue,
     care_vulnerable_counts,
 )
-from fangxian.registry.services.care import care_plan_create, care_visit_record, vulnerability_detail_set
+from fangxian.registry.services.care import (
+    care_plan_create,
+    care_plan_end,
+    care_plan_update,
+    care_visit_record,
+    vulnerability_detail_set,
+)
 
 router = Router(tags=["registry-care"])
 MAX_LIMIT = 200
@@ -190,6 +196,27 @@ def care_plan_add(request: HttpRequest, payload: CarePlanIn):
         notes=payload.notes,
     )
     return Status(201, plan)
+
+
+class CarePlanPatch(Schema):
+    visitor_id: int | None = Field(None, ge=1, le=2**62)
+    frequency_days: int | None = Field(None, ge=1, le=366)
+    notes: str | None = Field(None, max_length=2000)
+    active: bool | None = None
+
+
+@router.patch("/plans/{plan_id}", response=CarePlanOut, summary="Change the visitor or frequency, or end the plan")
+def care_plan_patch(request: HttpRequest, payload: CarePlanPatch, plan_id: int = IdPath):
+    actor = api_actor(request)
+    if payload.active is False:
+        return care_plan_end(actor=actor, plan=plan_id)
+    return care_plan_update(
+        actor=actor,
+        plan=plan_id,
+        visitor=payload.visitor_id,
+        frequency_days=payload.frequency_days,
+        notes=payload.notes,
+    )
 
 
 @router.post("/plans/{plan_id}/visits", response={201: CareVisitOut}, summary="Record a visit")

@@ -117,6 +117,45 @@ def care_plan_create(
     return plan
 
 
+def care_plan_update(
+    *,
+    actor: Actor,
+    plan: CarePlan | int,
+    visitor: User | int | None = None,
+    frequency_days: int | None = None,
+    notes: str | None = None,
+) -> CarePlan:
+    """Hand a plan to another visitor or change how often they visit; the due date follows."""
+    _require(actor, "care.manage", _("Your role may not plan care."))
+    plan = _visible(CarePlan, actor, plan.pk if isinstance(plan, CarePlan) else plan)
+    if not plan.active:
+        raise DomainError(_("This care plan has ended."), code="plan_ended")
+    if visitor is not None:
+        if not isinstance(visitor, User):
+            visitor = User.objects.filter(pk=visitor).first() if isinstance(visitor, int) else None
+        if visitor is None or not care_visitor_allowed(user=visitor, area_code=plan.area_code):
+            raise DomainError(
+                _("The visitor must be a grid or community worker of the resident's area."),
+                code="visitor_invalid",
+                field="visitor",
+            )
+        plan.visitor = visitor
+    if frequency_days is not None:
+        if not isinstance(frequency_days, int) or not 1 <= frequency_days <= 366:
+            raise DomainError(
+                _("Visit at least once a year and at most once a day (1 to 366 days)."),
+                code="frequency_invalid",
+                field="frequency_days",
+            )
+        plan.frequency_days = frequency_days
+        plan.next_due_on = plan.compute_next_due()
+    if notes is not None:
+        plan.notes = notes.strip()
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
 def care_plan_end(*, actor: Actor, plan: CarePlan | int) -> CarePlan:
     _require(actor, "care.manage", _("Your role may not plan care."))
     if not isinstance(plan, CarePlan):

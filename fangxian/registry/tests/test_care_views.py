@@ -168,3 +168,19 @@ def test_home_panel_costs_a_constant_number_of_queries(world, django_assert_max_
     with django_assert_max_num_queries(4):
         panel = care_panel(world.actor("district"))
     assert panel["total"] == 5 and panel["overdue"] == []
+
+
+def test_api_hands_a_plan_to_another_visitor_and_ends_it(world, client):
+    plan = _overdue_plan(world)
+    login(client, world.users["worker_a"])
+    url = f"/api/v1/registry/care/plans/{plan.pk}"
+    response = client.patch(url, {"visitor_id": world.users["grid_b1"].pk}, content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "visitor_invalid"
+    response = client.patch(
+        url, {"visitor_id": world.users["worker_a"].pk, "frequency_days": 60}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["visitor_id"] == world.users["worker_a"].pk and not response.json()["is_overdue"]
+    assert client.patch(url, {"active": False}, content_type="application/json").json()["active"] is False
+    login(client, world.users["grid_a1"])
+    assert client.patch(url, {"frequency_days": 3}, content_type="application/json").status_code == 403
