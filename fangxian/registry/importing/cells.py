@@ -178,3 +178,33 @@ def split_address(value: Any) -> tuple[str, str, str] | None:
     building = match.group("building") + "号楼"
     unit = f"{match.group('unit')}单元" if match.group("unit") else ""
     return building, unit, match.group("room")
+
+
+DOCUMENT_TYPES = {
+    "身份证": "id_card",
+    "居民身份证": "id_card",
+    "二代身份证": "id_card",
+    "idcard": "id_card",
+    "护照": "passport",
+    "passport": "passport",
+    "港澳台居民通行证": "hmt_permit",
+    "港澳居民来往内地通行证": "hmt_permit",
+    "台湾居民来往大陆通行证": "hmt_permit",
+    "回乡证": "hmt_permit",
+    "台胞证": "hmt_permit",
+    "港澳台通行证": "hmt_permit",
+}
+
+
+def document_type(value: Any) -> str:
+    raw = text(value).replace(" ", "").lower()
+    if not raw:
+        return "id_card"
+    found = DOCUMENT_TYPES.get(raw)
+    if not found:
+        raise ValidationError(_("Write the document type as 身份证, 护照 or 港澳台居民通行证."), code="document_type")
+    return found
+
+
+def document_number(value: Any) -> str:
+    return personal.normalize(personal.PersonalKind.PASSPORT, re.sub(r"\s", "", text(value)))

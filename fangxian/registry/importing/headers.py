@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 FIELDS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "name": (_("Full name"), ("姓名", "名字", "居民姓名", "name", "fullname")),
     "id_number": (_("ID card number"), ("身份证号", "身份证号码", "证件号码", "公民身份号码", "身份证", "idnumber")),
+    "document_type": (_("Document type"), ("证件类型", "证件种类", "documenttype")),
     "phone": (_("Phone"), ("联系电话", "手机号", "联系方式", "手机号码", "电话", "phone")),
     "sex": (_("Sex"), ("性别", "sex")),
     "birth_date": (_("Birth date"), ("出生日期", "出生年月", "生日", "birthdate")),

@@ -20,6 +20,8 @@ class ResidentRow:
     sex: str = ""
     birth_date: dt.date | None = None
     id_number: str = ""
+    document_type: str = "id_card"
+    document_number: str = ""
     phone: str = ""
     estate: str = ""
     building: str = ""
@@ -74,8 +76,14 @@ def check_row(values: list[Any], mapping: dict[int, str], line: int) -> RowCheck
         fail("name", _("The name is missing."))
     elif len(row.name) > 50:
         fail("name", _("The name is longer than 50 characters."))
-    info = convert("id_number", cells.id_card)
-    row.id_number = info.number if info else ""
+    row.document_type = convert("document_type", cells.document_type) or "id_card"
+    info = None
+    if row.document_type == "id_card":
+        info = convert("id_number", cells.id_card)
+        row.id_number = info.number if info else ""
+    else:
+        # A passport or permit number sits in the same column ("证件号码") as ID numbers do.
+        row.document_number = convert("id_number", cells.document_number) or ""
     row.phone = convert("phone", cells.phone) or ""
     sex = convert("sex", cells.sex)
     birth = convert("birth_date", cells.date)

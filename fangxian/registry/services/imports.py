@@ -30,6 +30,8 @@ from fangxian.registry.importing.writer import ResidentWriter
 from fangxian.registry.models import Resident
 
 BATCH_SIZE = 2000
+# Passports and permits are recorded once the Resident model has its document fields.
+HAS_DOCUMENTS = any(f.name == "document_number" for f in Resident._meta.concrete_fields)
 CREATED, EXISTING, SKIPPED, ERROR = "created", "existing", "skipped", "error"
 
 
@@ -180,6 +182,12 @@ def _id_hash(number: str) -> str:
     return personal.lookup_hash(personal.PersonalKind.ID_CARD, number)
 
 
+def _identity_hash(row: ResidentRow) -> str:
+    if row.id_number:
+        return _id_hash(row.id_number)
+    return personal.lookup_hash(personal.PersonalKind.PASSPORT, row.document_number)
+
+
 def _phone_hash(number: str) -> str:
     return personal.lookup_hash(personal.PersonalKind.PHONE, number) if number else ""
 
@@ -238,8 +246,9 @@ def resident_import(
                     [RowError(line, str(FIELDS["grid_code"][0]), _("This grid is not within your jurisdiction."))],
                 )
                 continue
-            if row.id_number:
-                if row.id_number in seen_ids:
+            identity = row.id_number or (f"{row.document_type}:{row.document_number}" if row.document_number else "")
+            if identity:
+                if identity in seen_ids:
                     error(
                         line,
                         values,
@@ -247,27 +256,30 @@ def resident_import(
                             RowError(
                                 line,
                                 str(FIELDS["id_number"][0]),
-                                _("The same ID card number is in row %(line)s.") % {"line": seen_ids[row.id_number]},
+                                _("The same ID card number is in row %(line)s.") % {"line": seen_ids[identity]},
                             )
                         ],
                     )
                     continue
-                seen_ids[row.id_number] = line
+                seen_ids[identity] = line
             checked.append((row, values, grid))
         # Matching by ID hash, in one query per batch.
-        hashes = [_id_hash(r.id_number) for r, _v, _g in checked if r.id_number]
+        hashes = [_identity_hash(r) for r, _v, _g in checked if r.id_number or r.document_number]
         known: dict[str, str] = {}
         for chunk in range(0, len(hashes), 500):
-            known.update(
-                Resident.objects.filter(id_number_hash__in=hashes[chunk : chunk + 500]).values_list(
-                    "id_number_hash", "area_code"
+            part = hashes[chunk : chunk + 500]
+            known.update(Resident.objects.filter(id_number_hash__in=part).values_list("id_number_hash", "area_code"))
+            if HAS_DOCUMENTS:
+                known.update(
+                    Resident.objects.filter(document_number_hash__in=part).values_list(
+                        "document_number_hash", "area_code"
+                    )
                 )
-            )
         to_write: list[dict[str, Any]] = []
         with transaction.atomic():
             pending: list[tuple[ResidentRow, list[Any], str]] = []
             for row, values, grid in checked:
-                area = known.get(_id_hash(row.id_number)) if row.id_number else None
+                area = known.get(_identity_hash(row)) if row.id_number or row.document_number else None
                 if area is None:
                     pending.append((row, values, grid))
                 elif any(area.startswith(p) for p in actor.personal_prefixes):
@@ -294,7 +306,7 @@ def resident_import(
                 if isinstance(household, str):
                     error(row.line, values, [RowError(row.line, str(FIELDS["building"][0]), household)])
                     continue
-                if not row.id_number:
+                if not row.id_number and not row.document_number:
                     person_key = (*places.key(grid, row), row.name, row.phone)
                     if person_key in seen_people:
                         message = _("The same person (name, phone and dwelling) is in row %(line)s.") % {
@@ -316,6 +328,11 @@ def resident_import(
                             "sex": row.sex,
                             "birth_date": row.birth_date,
                             "id_number": row.id_number,
+                            **(
+                                {"document_type": row.document_type, "document_number": row.document_number}
+                                if HAS_DOCUMENTS
+                                else {}
+                            ),
                             "phone": row.phone,
                             "relation": row.relation,
                             "residence_type": row.residence_type,

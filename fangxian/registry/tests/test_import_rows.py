@@ -175,6 +175,26 @@ def test_csv_encodings_and_address_column(world, encoding):
     )
 
 
+def test_passports_and_permits_are_imported_and_matched(world):
+    rows = [
+        ["姓名", "性别", "证件类型", "证件号码", "楼号", "房号"],
+        ["John Smith", "男", "护照", "e 1234 5678", "1", "101"],
+        ["陈大文", "男", "港澳居民来往内地通行证", "H12345678", "1", "102"],
+        ["王小明", "男", "身份证", ID_A, "1", "103"],
+        ["某人", "女", "驾照", "123456", "1", "104"],
+        ["Jane Smith", "女", "护照", "E12345678", "1", "105"],
+    ]
+    result = run(world, xlsx_bytes(rows))
+    assert outcome_lines(result) == {2: CREATED, 3: CREATED, 4: CREATED, 5: ERROR, 6: ERROR}
+    assert "row 2" in [e.message for e in result.errors if e.line == 6][0]
+    john = Resident.objects.get(name="John Smith")
+    assert john.document_type == "passport" and john.document_number.reveal() == "E12345678"
+    assert john.id_number_hash == "" and john.document_number_masked.endswith("5678")
+    assert Resident.objects.get(name="陈大文").document_type == "hmt_permit"
+    again = run(world, xlsx_bytes(rows))
+    assert again.counts[EXISTING] == 3 and again.counts[CREATED] == 0
+
+
 def test_latin_names_keep_their_spaces(world):
     rows = [["姓名", "性别", "楼号", "房号"], ["  John   Smith ", "男", "1", "101"]]
     assert outcome_lines(run(world, xlsx_bytes(rows))) == {2: CREATED}
