@@ -57,6 +57,7 @@ def resident_export_xlsx(
         _("Sex"),
         _("Birth date"),
         _("ID card number"),
+        _("Other document"),
         _("Phone"),
         _("Grid code"),
         _("Estate"),
@@ -78,12 +79,18 @@ def resident_export_xlsx(
             phone_text = decrypt(resident.phone.ciphertext) if resident.phone else ""
         else:
             id_text, phone_text = resident.id_number_masked, resident.phone_masked
+        document = getattr(resident, "document_number", "")
+        if unmasked:
+            document_text = decrypt(document.ciphertext) if document else ""
+        else:
+            document_text = getattr(resident, "document_number_masked", "")
         household = resident.household
         values = [
             resident.name,
             resident.get_sex_display(),
             None,
             id_text,
+            document_text,
             phone_text,
             resident.area_code,
             household.building.estate,

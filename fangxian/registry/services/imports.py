@@ -394,36 +394,25 @@ def template_xlsx(output: Any) -> None:
     sheet = workbook.add_worksheet("居民")
     text_format = workbook.add_format({"num_format": "@"})
     bold = workbook.add_format({"bold": True, "num_format": "@"})
-    keys = [
-        "name",
-        "sex",
-        "id_number",
-        "phone",
-        "birth_date",
-        "estate",
-        "building",
-        "unit",
-        "room",
-        "relation",
-        "residence_type",
-        "employer",
-        "notes",
+    # (field, example): the ID number is left empty in the example, a real-looking one would be someone's.
+    columns = [
+        ("name", "张三"),
+        ("sex", "男"),
+        ("document_type", "身份证"),
+        ("id_number", ""),
+        ("phone", "13800000000"),
+        ("birth_date", "1950-01-31"),
+        ("estate", "阳光小区"),
+        ("building", "3号楼"),
+        ("unit", "2单元"),
+        ("room", "301"),
+        ("relation", "户主"),
+        ("residence_type", "户籍"),
+        ("employer", ""),
+        ("notes", ""),
     ]
-    example = [
-        "张三",
-        "男",
-        "",
-        "13800000000",
-        "1950-01-31",
-        "阳光小区",
-        "3号楼",
-        "2单元",
-        "301",
-        "户主",
-        "户籍",
-        "",
-        "",
-    ]
+    keys = [key for key, _example in columns]
+    example = [value for _key, value in columns]
     for column, key in enumerate(keys):
         sheet.write_string(0, column, FIELDS[key][1][0], bold)
         sheet.write_string(1, column, example[column], text_format)

@@ -51,7 +51,7 @@ def test_masked_by_default_scoped_and_neutralised(world, residents):
     assert len(sheet) == 2  # the header and the one resident of community A
     row = sheet[1]
     assert row[0] == '\'=HYPERLINK("x")'
-    assert row[3] == f"{ID_A[:6]}********{ID_A[-4:]}" and row[4] == "138****0001"
+    assert row[3] == f"{ID_A[:6]}********{ID_A[-4:]}" and row[5] == "138****0001"
     assert ID_A not in str(sheet)
     event = AuditEvent.objects.get(action=AuditAction.EXPORT)
     assert event.changes == {"rows": 1, "unmasked": False}
@@ -61,7 +61,7 @@ def test_unmasked_needs_capability_and_reason(world, residents):
     with pytest.raises(DomainError):
         export(world, "worker_a", unmasked=True, reason=" ")
     sheet = export(world, "worker_a", unmasked=True, reason="防汛转移名单")
-    assert sheet[1][3] == ID_A and sheet[1][4] == "13800000001"
+    assert sheet[1][3] == ID_A and sheet[1][5] == "13800000001"
     event = AuditEvent.objects.filter(action=AuditAction.EXPORT).latest("pk")
     assert event.reason == "防汛转移名单" and event.changes["unmasked"] is True
 
