@@ -228,9 +228,6 @@ def care_overdue_tasks_create(*, actor: Actor, today: dt.date | None = None) -> 
     One task per plan while it stays open (task_create returns the open one for the same
     reference); recording the visit closes it. Returns how many plans were overdue.
     """
-    from fangxian.command.models import TaskPriority, TaskSource
-    from fangxian.command.services.tasks import task_create
-
     today = today or timezone.localdate()
     plans = (
         CarePlan.objects.visible_to(actor)
@@ -240,6 +237,21 @@ def care_overdue_tasks_create(*, actor: Actor, today: dt.date | None = None) -> 
     )
     count = 0
     for plan in plans.iterator(chunk_size=500):
+        try:
+            _overdue_task_create(actor, plan)
+        except DomainError:
+            # The visitor lost their role here: the plan stays overdue on the community's list.
+            continue
+        count += 1
+    return count
+
+
+def _overdue_task_create(actor: Actor, plan: CarePlan) -> None:
+    from fangxian.command.models import TaskPriority, TaskSource
+    from fangxian.command.services.tasks import task_create
+
+    # A savepoint per plan: one refused task leaves the others written.
+    with transaction.atomic():
         task_create(
             actor=actor,
             title=_("Care visit overdue: %(name)s (due %(date)s)")
@@ -250,5 +262,3 @@ def care_overdue_tasks_create(*, actor: Actor, today: dt.date | None = None) -> 
             source=TaskSource.CARE,
             source_ref=f"{CARE_PLAN_REF_PREFIX}{plan.pk}",
         )
-        count += 1
-    return count

@@ -170,6 +170,14 @@ def party_member_assign_task(
         raise DomainError(_("This member has no user account: link one before giving them tasks."), code="no_account")
     if member.status in (PartyMemberStatus.LEFT, PartyMemberStatus.UNAVAILABLE):
         raise DomainError(_("This member is not available."), code="member_unavailable")
+    from fangxian.command.services.tasks import task_eligible_assignees
+
+    if not task_eligible_assignees(actor=actor, area_code=member.area_code).filter(pk=member.user_id).exists():
+        # A resident account alone has no task inbox: the member needs a working role here.
+        raise DomainError(
+            _("This member's account holds no role in the community (a volunteer role, for one): grant one first."),
+            code="member_without_role",
+        )
     return task_create(
         actor=actor,
         title=title,

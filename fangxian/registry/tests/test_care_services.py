@@ -208,3 +208,15 @@ def test_overdue_visits_reach_the_visitors_inbox_once_and_close_with_the_visit(w
     care_visit_record(actor=world.actor("grid_a1"), plan=plan, findings="好")
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE
+
+
+def test_overdue_job_skips_a_visitor_who_lost_their_role(world, travel, system_actor):
+    from fangxian.command.models import Task
+    from fangxian.registry.services.care import care_overdue_tasks_create
+
+    gone = care_plan(GRID_A1, "甲", world, started_on=START)
+    kept = care_plan(GRID_A2, "乙", world, started_on=START)
+    gone.visitor.role_assignments.update(active=False)
+    travel(START + dt.timedelta(days=30))
+    assert care_overdue_tasks_create(actor=system_actor) == 1
+    assert list(Task.objects.values_list("source_ref", flat=True)) == [f"registry.careplan:{kept.pk}"]

@@ -182,3 +182,10 @@ def test_a_resident_reports_home_themselves_and_the_community_confirms(world, cl
     assert "市交通局党支部" not in page and 'data-testid="party-join-form"' in page
     login(client, world.users["worker_a"])
     assert client.get(url).status_code == 403
+
+
+def test_a_member_with_only_a_resident_account_cannot_be_given_tasks_yet(world):
+    member = party_member(GRID_A1, "居民党员", world, user=world.users["resident_a1"])
+    with pytest.raises(DomainError) as error:
+        party_member_assign_task(actor=world.actor("worker_a"), member=member, title="t")
+    assert error.value.code == "member_without_role"
