@@ -47,9 +47,21 @@ FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 def messy_rows() -> list[list]:
     return [
         HEADER,
-        [1, "张三", "男", ID_A, "13800000001", "", "3号楼", "1单元", "101", "户主", ""],  # 3 created
+        [
+            1,
+            "张三",
+            "男",
+            f" {ID_A[:6]} {ID_A[6:14]} {ID_A[14:]} ",
+            "13800000001",
+            "",
+            "3号楼",
+            "1单元",
+            "101",
+            "户主",
+            "",
+        ],  # 3 created
         [2, "李 四", "", ID_B.translate(FULL_WIDTH), "138 0000 0002", "", 3.0, 1.0, 101.0, "配偶", ""],  # 4 created
-        [3, "王五", "", ID_X.lower(), "", "", "3号楼", "1单元", "102", "户主", ""],  # 5 created
+        [3, "王五", "", ID_X[:-1] + "ｘ", "", "", "3号楼", "1单元", "102", "户主", ""],  # 5 created
         [4, "赵六", "男", 3.70202198801e17, "", "", "3号楼", "1单元", "103", "户主", ""],  # 6 precision lost
         [5, "钱七", "女", "3.70202198801E+17", "", "", "3号楼", "1单元", "103", "配偶", ""],  # 7 precision lost
         [None, None, None, None, None, None, None, None, None, None, None],  # 8 blank: ignored
@@ -107,7 +119,8 @@ def test_messy_workbook_every_row_has_its_outcome(world):
     assert li.id_number.reveal() == ID_B
     assert li.household_id == created["张三"].household_id  # "3", "1", 101.0 is 3号楼 1单元 101
     assert li.relation == "spouse" and li.sex == "F" and li.birth_date == dt.date(1962, 3, 15)
-    assert created["王五"].id_number.reveal() == ID_X
+    assert created["王五"].id_number.reveal() == ID_X  # a full-width, lower-case check character
+    assert created["张三"].id_number.reveal() == ID_A  # spaces inside the number
     assert created["孙八"].birth_date == dt.date(1950, 1, 1) and created["孙八"].sex == "F"
     assert created["孙八"].household.unit.name == "2单元"
     assert AuditEvent.objects.filter(action=AuditAction.IMPORT).count() == 1
@@ -264,3 +277,20 @@ def test_unreadable_or_wrong_files_are_refused(world):
         import_source_read(b"hello", "a.pdf")
     with pytest.raises(Exception, match="not"):
         import_source_read(b"PK\x03\x04 not a zip", "a.xlsx")
+
+
+def test_cell_normalisation():
+    from django.core.exceptions import ValidationError
+
+    from fangxian.registry.importing import cells
+
+    assert cells.id_number(ID_X.lower()) == ID_X
+    assert cells.id_number(float(370202500101123)) == cells.id_number("370202500101123")  # 15 digits fit a float
+    with pytest.raises(ValidationError, match="lost its last digits"):
+        cells.id_number(float(ID_A[:17] + "0"))
+    assert cells.phone(13800000001.0) == "13800000001"
+    assert cells.phone("１３８ ００００ ０００１") == "13800000001"
+    assert cells.date(18264) == dt.date(1950, 1, 1)
+    assert cells.date("1950年1月2日") == cells.date("1950/01/02") == cells.date("19500102") == dt.date(1950, 1, 2)
+    assert cells.split_address("阳光小区 12栋3单元402室") == ("12号楼", "3单元", "402")
+    assert cells.is_total(["合 计", None]) and cells.is_blank([None, "", "  "])

@@ -64,7 +64,10 @@ def _save(request: HttpRequest, token: str, entry: dict[str, Any]) -> None:
 
 
 def _data(entry: dict[str, Any]) -> bytes:
-    return (import_directory() / entry["file"]).read_bytes()
+    try:
+        return (import_directory() / entry["file"]).read_bytes()
+    except FileNotFoundError:
+        raise Http404(_("This import is not yours or has expired.")) from None
 
 
 @leak_exempt("the import template holds no rows")
