@@ -184,3 +184,11 @@ def test_api_hands_a_plan_to_another_visitor_and_ends_it(world, client):
     assert client.patch(url, {"active": False}, content_type="application/json").json()["active"] is False
     login(client, world.users["grid_a1"])
     assert client.patch(url, {"frequency_days": 3}, content_type="application/json").status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["volunteer_a", "guard_a", "resident_a1", "admin"])
+def test_api_reads_of_care_and_party_are_refused_to_roles_without_them(world, client, persona):
+    _overdue_plan(world)
+    login(client, world.users[persona])
+    for path in ("/api/v1/registry/care/plans", "/api/v1/registry/care/overdue", "/api/v1/registry/party/members"):
+        assert client.get(path).status_code == 403, path
