@@ -7,8 +7,8 @@ from ninja import NinjaAPI
 from fangxian.accounts.api import router as accounts_router
 from fangxian.areas.api import router as areas_router
 from fangxian.command.api import router as command_router
-from fangxian.registry.api import router as registry_router
 from fangxian.core.api import ActorBearerAuth, ActorSessionAuth, install_error_handlers
+from fangxian.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="fangxian API",

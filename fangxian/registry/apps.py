@@ -6,3 +6,12 @@ class RegistryConfig(AppConfig):
     name = "fangxian.registry"
     label = "registry"
     verbose_name = _("Registry")
+
+    def ready(self) -> None:
+        # Capabilities of each part, and the home panel of care needs.
+        from fangxian.registry import (  # noqa: F401
+            capabilities_care,
+            capabilities_imports,
+            capabilities_residents,
+            home_care,
+        )
