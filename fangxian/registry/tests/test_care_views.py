@@ -41,7 +41,9 @@ def test_visit_form_shows_errors(world, client):
     login(client, world.users["grid_a1"])
     future = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
     response = client.post(
-        reverse("registry:care_plan", kwargs={"pk": plan.pk}), {"visited_on": future, "findings": "x"}
+        reverse("registry:care_plan", kwargs={"pk": plan.pk}),
+        {"visited_on": future, "findings": "x"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400
     assert "future" in response.content.decode()
