@@ -41,6 +41,8 @@ messages: $(STAMP)
 
 bench: setup
 	$(PY) bench/run.py
+	$(PY) bench/registry_import.py
+	$(PY) bench/registry_search.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
