@@ -26,6 +26,7 @@ from fangxian.core.navigation import NavItem, register_nav
 from fangxian.core.views import ScopedDetailView, ScopedListView
 from fangxian.registry import capabilities_care, home_care  # noqa: F401  (capabilities, home panel)
 from fangxian.registry.forms_care import CarePlanForm, CareVisitForm, VulnerabilityDetailForm
+from fangxian.registry.menu import REGISTRY_MENU
 from fangxian.registry.models import Resident
 from fangxian.registry.models.care import CarePlan, VulnerabilityDetail
 from fangxian.registry.selectors.care import (
@@ -235,8 +236,8 @@ class CarePlanCreateView(ScopedDetailView):
 
 
 register_nav(
-    NavItem(gettext_lazy("My overdue visits"), "registry:care_overdue", "care.visit", 40),
-    NavItem(gettext_lazy("Care plans"), "registry:care_plans", "care.view", 41),
+    NavItem(gettext_lazy("My overdue visits"), "registry:care_overdue", "care.visit", 40, group=REGISTRY_MENU),
+    NavItem(gettext_lazy("Care plans"), "registry:care_plans", "care.view", 41, group=REGISTRY_MENU),
 )
 
 urlpatterns = [

@@ -19,12 +19,15 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangxian.core.errors import DomainError
+from fangxian.core.navigation import NavItem, register_nav
 from fangxian.core.uploads import upload_limit_bytes
 from fangxian.core.views import leak_exempt, render_error
 from fangxian.registry.forms_imports import ImportMappingForm, ImportUploadForm
 from fangxian.registry.jobs import resident_import_job
+from fangxian.registry.menu import REGISTRY_MENU
 from fangxian.registry.services.imports import (
     import_directory,
     import_grids,
@@ -220,3 +223,7 @@ urlpatterns = [
     path("imports/<str:token>/result/", import_result, name="import_result"),
     path("imports/<str:token>/errors.xlsx", import_errors, name="import_errors"),
 ]
+
+register_nav(
+    NavItem(gettext_lazy("Import residents"), "registry:import_upload", "registry.import", 45, group=REGISTRY_MENU)
+)

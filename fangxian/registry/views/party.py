@@ -25,6 +25,7 @@ from fangxian.core.navigation import NavItem, register_nav
 from fangxian.core.views import ActorRequiredMixin, ScopedDetailView, ScopedListView, leak_exempt
 from fangxian.registry import capabilities_care  # noqa: F401  (party.* capabilities)
 from fangxian.registry.forms_party import PartyJoinForm, PartyMemberForm, PartyMemberStatusForm, PartyTaskForm
+from fangxian.registry.menu import REGISTRY_MENU
 from fangxian.registry.models.party import PartyMember, PartyMemberStatus
 from fangxian.registry.selectors.party import party_member_list, party_member_tasks
 from fangxian.registry.services.party import (
@@ -172,7 +173,7 @@ class PartyMemberJoinView(ActorRequiredMixin, View):
 
 
 register_nav(
-    NavItem(gettext_lazy("Party members"), "registry:party_members", "party.view", 42),
+    NavItem(gettext_lazy("Party members"), "registry:party_members", "party.view", 42, group=REGISTRY_MENU),
     NavItem(gettext_lazy("Report home as a party member"), "registry:party_join", "party.join", 90),
 )
 

@@ -30,6 +30,7 @@ from fangxian.registry.forms_residents import (
     ResidentMoveForm,
     ResidentSearchForm,
 )
+from fangxian.registry.menu import REGISTRY_MENU
 from fangxian.registry.models.residents import Resident, ResidentStatus
 from fangxian.registry.selectors.residents import (
     household_list,
@@ -265,9 +266,7 @@ def resident_reinstate_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("registry:resident_detail", pk=resident.pk)
 
 
-register_nav(
-    NavItem(gettext_lazy("Residents"), "registry:residents", "resident.view", 20, group=gettext_lazy("Registry"))
-)
+register_nav(NavItem(gettext_lazy("Residents"), "registry:residents", "resident.view", 20, group=REGISTRY_MENU))
 
 urlpatterns = [
     path("residents/", ResidentSearchView.as_view(), name="residents"),
