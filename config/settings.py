@@ -201,6 +201,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("FANGXIAN_MAX_BODY_BYTES", 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FANGXIAN_MAX_UPLOAD_BYTES = env.int("FANGXIAN_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# Resident imports: rows per file, unpacked size of a workbook (zip bombs), and the size from which
+# an import runs as a background job with a progress bar.
+FANGXIAN_IMPORT_MAX_ROWS = env.int("FANGXIAN_IMPORT_MAX_ROWS", 200_000)
+FANGXIAN_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("FANGXIAN_IMPORT_MAX_UNCOMPRESSED_BYTES", 400 * 1024 * 1024)
+FANGXIAN_IMPORT_BACKGROUND_ROWS = env.int("FANGXIAN_IMPORT_BACKGROUND_ROWS", 5000)
 
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

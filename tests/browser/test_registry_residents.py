@@ -40,6 +40,7 @@ def test_grid_worker_finds_registers_and_deregisters_at_a_door(browser, live_ser
         page.goto(f"{live_server.url}/registry/residents/")
         page.fill("input[name=q]", "zsf")
         page.click("[data-testid=resident-search-submit]")
+        page.wait_for_selector("[data-testid=resident-row]")  # results also update as one types
         rows = page.locator("[data-testid=resident-row]")
         assert rows.count() == 1
         text = rows.first.inner_text()
