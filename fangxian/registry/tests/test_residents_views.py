@@ -173,3 +173,13 @@ def test_household_page_lists_members_needs_and_open_tasks(client, world, zhang)
 def test_household_page_of_a_sibling_is_404(client, world):
     login(client, world.users["grid_a1"])
     assert client.get(reverse("registry:household", args=[world.households["A2"].pk])).status_code == 404
+
+
+def test_search_page_links_to_the_masked_export(world, client):
+    from fangxian.core.testing import login
+
+    login(client, world.users["worker_a"])
+    body = client.get("/registry/residents/?status=active", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Export to Excel (masked)" in body and "/registry/residents/export.xlsx?status=active" in body
+    response = client.get("/registry/residents/export.xlsx?status=active")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
