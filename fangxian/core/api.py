@@ -109,8 +109,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
         details = [{"loc": [name], "message": str(m)} for name, items in messages.items() for m in items]
         return _error(api, request, 422, "invalid", _("Some fields are not valid."), details=details)
 
-    http_codes = {400: "bad_request", 401: "unauthenticated", 403: "permission_denied", 404: "not_found",
-                  409: "conflict", 413: "too_large", 422: "invalid", 429: "too_many_requests"}
+    http_codes = {
+        400: "bad_request",
+        401: "unauthenticated",
+        403: "permission_denied",
+        404: "not_found",
+        409: "conflict",
+        413: "too_large",
+        422: "invalid",
+        429: "too_many_requests",
+    }
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
@@ -125,3 +133,18 @@ def install_error_handlers(api: NinjaAPI) -> None:
 def require(actor: Actor, capability: str) -> None:
     if not actor.can(capability):
         raise DjangoPermissionDenied(_("Your role does not allow this."))
+
+
+class StoredFileOut(Schema):
+    """A checked upload (fangxian.core.models.StoredFile) in API answers; subclasses say where to fetch it."""
+
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    url: str
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return obj.original_name

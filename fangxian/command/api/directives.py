@@ -32,7 +32,7 @@ from fangxian.command.services.directives import (
     directive_report,
     directive_send,
 )
-from fangxian.core.api import api_actor, require, scope_detail, scope_list
+from fangxian.core.api import StoredFileOut, api_actor, require, scope_detail, scope_list
 from fangxian.core.errors import NotFound
 
 router = Router(tags=["directives"])
@@ -81,18 +81,7 @@ class DirectivePage(Schema):
     next_cursor: int | None
 
 
-class AttachmentOut(Schema):
-    id: int
-    name: str
-    content_type: str
-    size: int
-    sha256: str
-    url: str
-
-    @staticmethod
-    def resolve_name(obj: Any) -> str:
-        return obj.original_name
-
+class AttachmentOut(StoredFileOut):
     @staticmethod
     def resolve_url(obj: Any) -> str:
         return reverse("command:directive_attachment", kwargs={"pk": obj.pk})

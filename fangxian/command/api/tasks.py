@@ -34,7 +34,7 @@ from fangxian.command.services.tasks import (
     task_may_work_on,
     task_status_set,
 )
-from fangxian.core.api import api_actor, require, scope_detail, scope_list
+from fangxian.core.api import StoredFileOut, api_actor, require, scope_detail, scope_list
 from fangxian.core.errors import NotFound
 
 router = Router(tags=["tasks"])
@@ -103,18 +103,8 @@ class CommentOut(Schema):
     created_at: dt.datetime
 
 
-class AttachmentOut(Schema):
-    id: int
-    name: str
-    content_type: str
-    size: int
-    sha256: str
+class AttachmentOut(StoredFileOut):
     uploaded_at: dt.datetime
-    url: str
-
-    @staticmethod
-    def resolve_name(obj: Any) -> str:
-        return obj.original_name
 
     @staticmethod
     def resolve_url(obj: Any) -> str:
