@@ -1,4 +1,4 @@
-"""Forms of the residents pages: search at a door, register and edit, move, deregister."""
+"""Forms of the residents pages: search at a door, the household list, register and edit, move, deregister."""
 
 from __future__ import annotations
 
@@ -31,6 +31,19 @@ class ResidentSearchForm(StyledForm):
         choices=[("", _("Any"))] + ResidentStatus.choices,
         initial=ResidentStatus.ACTIVE,
     )
+
+
+class HouseholdFilterForm(StyledForm):
+    building = forms.CharField(
+        label=_("Estate or building"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": _("e.g. 3号楼")}),
+    )
+    room = forms.CharField(
+        label=_("Room"), required=False, max_length=20, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    vulnerable = forms.BooleanField(label=_("With vulnerable members only"), required=False)
 
 
 class ResidentForm(StyledForm):

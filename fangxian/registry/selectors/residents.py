@@ -1,4 +1,4 @@
-"""Reads of residents and households: the door-step search, a household with its members.
+"""Reads of residents and households: the door-step search, a household with its members, the household list.
 
 Every read starts from `visible_to(actor)`; the search narrows it by one indexed column (pinyin
 initials, name prefix, last four digits, lookup hash) so that it stays a short index range scan
@@ -12,13 +12,14 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 
 import fangxian.registry.capabilities_residents  # noqa: F401 - registers resident.* capabilities
 from fangxian.areas.models import Household
 from fangxian.core.personal import hash_for
 from fangxian.core.scoping import Actor
-from fangxian.registry.models.residents import Resident, ResidentMove, ResidentStatus
+from fangxian.registry.models.residents import Resident, ResidentMove, ResidentStatus, Vulnerability
 
 SEARCH_MAX = 50
 LAST4_RE = re.compile(r"^[0-9]{3}[0-9X]$")
@@ -144,3 +145,45 @@ def household_list(*, actor: Actor, area_code: str = "") -> QuerySet[Household]:
     if area_code:
         households = households.within(area_code)
     return households
+
+
+def _subquery_count(queryset: QuerySet, column: str) -> Coalesce:
+    """The number of rows of `queryset` per `column` (correlated with the outer row), 0 when none."""
+    counted = queryset.order_by().values(column).annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def household_list_narrow(
+    queryset: QuerySet, *, actor: Actor, building: str = "", room: str = "", vulnerable: bool = False
+) -> QuerySet[Household]:
+    """Narrow an already scoped queryset of households and count, per household, within the actor's scope:
+    members living there, those of them with a need tag, and the household's open tasks.
+
+    The counts are correlated subqueries, so a page of households costs one query whatever its
+    length; each subquery starts from `visible_to(actor)`, so a count never includes rows the actor
+    could not open.
+    """
+    from fangxian.command.models import Task
+    from fangxian.command.models.tasks import OPEN_STATUSES
+
+    building = unicodedata.normalize("NFKC", building or "").strip()[:SEARCH_MAX]
+    room = unicodedata.normalize("NFKC", room or "").strip()[:SEARCH_MAX]
+    if building:
+        queryset = queryset.filter(Q(building__name__contains=building) | Q(building__estate__contains=building))
+    if room:
+        queryset = queryset.filter(room__startswith=room)
+    living = Resident.objects.visible_to(actor).filter(status=ResidentStatus.ACTIVE)
+    tagged = living.filter(pk__in=Vulnerability.objects.visible_to(actor).values("resident_id"))
+    if vulnerable:
+        queryset = queryset.filter(pk__in=tagged.values("household_id"))
+    queryset = queryset.annotate(
+        member_count=_subquery_count(living.filter(household_id=OuterRef("pk")), "household_id"),
+        vulnerable_count=_subquery_count(tagged.filter(household_id=OuterRef("pk")), "household_id"),
+    )
+    if actor.can("task.view"):
+        reference = Concat(Value("areas.household:"), Cast(OuterRef("pk"), CharField()))
+        open_tasks = Task.objects.visible_to(actor).filter(source_ref=reference, status__in=OPEN_STATUSES)
+        queryset = queryset.annotate(open_task_count=_subquery_count(open_tasks, "source_ref"))
+    return queryset.select_related("building", "unit").order_by(
+        "area_code", "building__estate", "building__name", "unit__name", "room", "id"
+    )

@@ -25,6 +25,7 @@ from fangxian.core.errors import PermissionDenied as DomainPermissionDenied
 from fangxian.core.navigation import NavItem, register_nav
 from fangxian.core.views import ScopedDetailView, ScopedListView, leak_exempt
 from fangxian.registry.forms_residents import (
+    HouseholdFilterForm,
     ResidentDeregisterForm,
     ResidentForm,
     ResidentMoveForm,
@@ -34,6 +35,7 @@ from fangxian.registry.menu import REGISTRY_MENU
 from fangxian.registry.models.residents import Resident, ResidentStatus
 from fangxian.registry.selectors.residents import (
     household_list,
+    household_list_narrow,
     household_members,
     household_open_tasks,
     resident_history,
@@ -133,6 +135,33 @@ class ResidentDetailView(ScopedDetailView):
         context["history"] = list(resident_history(actor=actor, resident=self.object))
         context["can_reveal"] = actor.can("personal.reveal")
         context["can_manage"] = actor.can("resident.manage")
+        return context
+
+
+class HouseholdListView(ScopedListView):
+    """The households of the jurisdiction, grid by grid and building by building, with counts of
+    members, of vulnerable members and of open tasks; no names or numbers (those are on a household's page)."""
+
+    model = Household
+    capability = "resident.view"
+    template_name = "registry/residents/household_list.html"
+    paginate_by = 50
+
+    def scoped_queryset(self, queryset: QuerySet) -> QuerySet:
+        self.form = HouseholdFilterForm(self.request.GET or None)
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        return household_list_narrow(
+            queryset,
+            actor=self.request.actor,
+            building=data.get("building", ""),
+            room=data.get("room", ""),
+            vulnerable=bool(data.get("vulnerable")),
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["form"] = self.form
+        context["show_tasks"] = self.request.actor.can("task.view")
         return context
 
 
@@ -266,7 +295,10 @@ def resident_reinstate_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("registry:resident_detail", pk=resident.pk)
 
 
-register_nav(NavItem(gettext_lazy("Residents"), "registry:residents", "resident.view", 20, group=REGISTRY_MENU))
+register_nav(
+    NavItem(gettext_lazy("Residents"), "registry:residents", "resident.view", 20, group=REGISTRY_MENU),
+    NavItem(gettext_lazy("Households"), "registry:households", "resident.view", 21, group=REGISTRY_MENU),
+)
 
 urlpatterns = [
     path("residents/", ResidentSearchView.as_view(), name="residents"),
@@ -276,5 +308,6 @@ urlpatterns = [
     path("residents/<int:pk>/move/", resident_move_view, name="resident_move"),
     path("residents/<int:pk>/deregister/", resident_deregister_view, name="resident_deregister"),
     path("residents/<int:pk>/reinstate/", resident_reinstate_view, name="resident_reinstate"),
+    path("households/", HouseholdListView.as_view(), name="households"),
     path("households/<int:pk>/", HouseholdMembersView.as_view(), name="household"),
 ]
