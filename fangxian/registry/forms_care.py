@@ -1,4 +1,4 @@
-"""Forms of the care part: a care plan, a visit, the details of a vulnerability."""
+"""Forms of the care part: a care plan and its changes, a visit, the details of a vulnerability."""
 
 from __future__ import annotations
 
@@ -18,6 +18,19 @@ class CarePlanForm(StyledForm):
     def __init__(self, *args, visitors=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["visitor"].choices = [(user.pk, user.display_name or user.username) for user in visitors]
+
+
+class CarePlanChangeForm(StyledForm):
+    """Hand a plan to another visitor, change how often they visit."""
+
+    visitor = forms.TypedChoiceField(label=_("Visitor"), coerce=int, choices=())
+    frequency_days = forms.IntegerField(label=_("Visit every (days)"), min_value=1, max_value=366)
+
+    def __init__(self, *args, visitors=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["visitor"].choices = [("", "---------")] + [
+            (user.pk, user.display_name or user.username) for user in visitors
+        ]
 
 
 class CareVisitForm(StyledForm):

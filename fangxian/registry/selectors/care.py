@@ -5,19 +5,43 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from fangxian.accounts.models import RoleAssignment
+from fangxian.core.areacode import LEVEL_LENGTHS
+from fangxian.core.roles import Role
 from fangxian.core.scoping import Actor
 from fangxian.registry.models import Resident, ResidentStatus, Vulnerability
 from fangxian.registry.models.care import CarePlan, CareVisit
 
+# Who may visit (as services.care.VISITOR_ROLES; repeated here so that reads do not import writes).
+VISITOR_ROLES = (Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.COMMANDER)
 
-def care_plan_list(*, actor: Actor, overdue: bool = False, today: dt.date | None = None) -> QuerySet[CarePlan]:
+
+def care_plans_with_visitor_state(plans: QuerySet[CarePlan]) -> QuerySet[CarePlan]:
+    """Annotate `visitor_missing`: the visitor holds no active visitor role over the plan's grid any more
+    (they left, or the resident moved to a grid they do not cover). The SQL twin of
+    `services.care.care_plan_visitor_missing`, one correlated EXISTS for a whole page."""
+    covers = Q()
+    for length in LEVEL_LENGTHS:
+        covers |= Q(area_code=Substr(OuterRef("area_code"), 1, length))
+    roles = RoleAssignment.objects.filter(
+        covers, user_id=OuterRef("visitor_id"), user__is_active=True, active=True, role__in=VISITOR_ROLES
+    )
+    return plans.annotate(visitor_missing=~Exists(roles))
+
+
+def care_plan_list(
+    *, actor: Actor, overdue: bool = False, needs_visitor: bool = False, today: dt.date | None = None
+) -> QuerySet[CarePlan]:
     plans = CarePlan.objects.visible_to(actor).filter(active=True).select_related("resident", "visitor")
     if overdue:
         plans = plans.filter(next_due_on__lt=today or timezone.localdate())
+    plans = care_plans_with_visitor_state(plans)
+    if needs_visitor:
+        plans = plans.filter(visitor_missing=True)
     return plans.order_by("next_due_on", "id")
 
 

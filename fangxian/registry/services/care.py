@@ -21,6 +21,7 @@ from fangxian.registry.models import Resident, ResidentStatus, Vulnerability
 from fangxian.registry.models.care import CarePlan, CareVisit, VulnerabilityDetail
 
 CARE_PLAN_REF_PREFIX = "registry.careplan:"
+CARE_VISIT_REF_PREFIX = "registry.carevisit:"
 VISITOR_ROLES = frozenset({Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.COMMANDER})
 
 
@@ -139,9 +140,11 @@ def care_plan_update(
                 code="visitor_invalid",
                 field="visitor",
             )
+    handed_over = visitor is not None and visitor.pk != plan.visitor_id
+    if visitor is not None:
         plan.visitor = visitor
     if frequency_days is not None:
-        if not isinstance(frequency_days, int) or not 1 <= frequency_days <= 366:
+        if not isinstance(frequency_days, int) or isinstance(frequency_days, bool) or not 1 <= frequency_days <= 366:
             raise DomainError(
                 _("Visit at least once a year and at most once a day (1 to 366 days)."),
                 code="frequency_invalid",
@@ -152,17 +155,33 @@ def care_plan_update(
     if notes is not None:
         plan.notes = notes.strip()
     plan.full_clean()
-    plan.save()
+    with transaction.atomic():
+        plan.save()
+        if handed_over:
+            _overdue_task_hand_over(actor, plan, _("The care plan was handed to another visitor."))
+        elif not plan.is_overdue_on(timezone.localdate()):
+            _overdue_task_close(actor, plan, _("The visit is no longer overdue."))
     return plan
 
 
 def care_plan_end(*, actor: Actor, plan: CarePlan | int) -> CarePlan:
+    """Stop visiting: the plan and its visits stay, read-only; its open overdue-visit task closes."""
     _require(actor, "care.manage", _("Your role may not plan care."))
-    if not isinstance(plan, CarePlan):
-        plan = _visible(CarePlan, actor, plan)
-    plan.active = False
-    plan.save(update_fields=["active"])
+    plan = _visible(CarePlan, actor, plan.pk if isinstance(plan, CarePlan) else plan)
+    if not plan.active:
+        raise DomainError(_("This care plan has ended."), code="plan_ended")
+    with transaction.atomic():
+        plan.active = False
+        plan.save(update_fields=["active"])
+        _overdue_task_close(actor, plan, _("The care plan ended."))
     return plan
+
+
+def care_plan_visitor_missing(plan: CarePlan) -> bool:
+    """Whether nobody may visit under the plan any more: its visitor lost their role in the plan's grid
+    (left the job, or the resident moved to a grid the visitor does not cover). The plan then needs a
+    new visitor (`care_plan_update`); until then no overdue task is made."""
+    return not care_visitor_allowed(user=plan.visitor, area_code=plan.area_code)
 
 
 def care_visit_record(
@@ -214,12 +233,31 @@ def care_visit_record(
 
 
 def _close_overdue_task(actor: Actor, plan: CarePlan) -> None:
+    _overdue_task_close(actor, plan, _("Visit recorded."), done=True)
+
+
+def _overdue_task_close(actor: Actor, plan: CarePlan, reason: str, *, done: bool = False) -> int:
+    """Close the plan's open overdue-visit task: done when visited, "cannot be done" (with why) otherwise."""
     from fangxian.command.models import TaskStatus
     from fangxian.command.services.tasks import task_close_for_source
 
-    task_close_for_source(
-        actor=actor, source_ref=f"{CARE_PLAN_REF_PREFIX}{plan.pk}", status=TaskStatus.DONE, reason=_("Visit recorded.")
+    status = TaskStatus.DONE if done else TaskStatus.CANNOT_DO
+    return task_close_for_source(
+        actor=actor, source_ref=f"{CARE_PLAN_REF_PREFIX}{plan.pk}", status=status, reason=reason
     )
+
+
+def _overdue_task_hand_over(actor: Actor, plan: CarePlan, reason: str) -> None:
+    """The plan changed hands or grids: close its open overdue-visit task, and if the visit is still
+    overdue give a new one to the visitor now in charge (when they cover the plan's grid)."""
+    _overdue_task_close(actor, plan, reason)
+    if plan.is_overdue_on(timezone.localdate()) and not care_plan_visitor_missing(plan):
+        try:
+            # As the platform, like the morning job: the person handing over may not assign tasks.
+            _overdue_task_create(Actor.system("care-hand-over"), plan)
+        except DomainError:
+            # No task inbox for the visitor here: the plan stays on the overdue list; the job retries.
+            pass
 
 
 def care_overdue_tasks_create(*, actor: Actor, today: dt.date | None = None) -> int:

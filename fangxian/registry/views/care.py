@@ -1,7 +1,8 @@
 """Registry: care of vulnerable residents (pages).
 
-Community staff see the care plans of their jurisdiction and plan care for a tagged resident;
-a grid worker opens "my overdue visits" on a phone, taps a plan and records the visit.
+Community staff see the care plans of their jurisdiction, plan care for a tagged resident, hand a
+plan to another visitor, change how often they visit or end it; a grid worker opens "my overdue
+visits" on a phone, taps a plan and records the visit.
 """
 
 from __future__ import annotations
@@ -25,19 +26,23 @@ from fangxian.core.errors import PermissionDenied as DomainPermissionDenied
 from fangxian.core.navigation import NavItem, register_nav
 from fangxian.core.views import ScopedDetailView, ScopedListView
 from fangxian.registry import capabilities_care, home_care  # noqa: F401  (capabilities, home panel)
-from fangxian.registry.forms_care import CarePlanForm, CareVisitForm, VulnerabilityDetailForm
+from fangxian.registry.forms_care import CarePlanChangeForm, CarePlanForm, CareVisitForm, VulnerabilityDetailForm
 from fangxian.registry.menu import REGISTRY_MENU
 from fangxian.registry.models import Resident
 from fangxian.registry.models.care import CarePlan, VulnerabilityDetail
 from fangxian.registry.selectors.care import (
     care_plan_list,
     care_plan_visits,
+    care_plans_with_visitor_state,
     care_residents_unplanned,
     care_visits_overdue,
 )
 from fangxian.registry.services.care import (
     VISITOR_ROLES,
     care_plan_create,
+    care_plan_end,
+    care_plan_update,
+    care_plan_visitor_missing,
     care_visit_record,
     vulnerability_detail_set,
 )
@@ -65,9 +70,14 @@ class CarePlanListView(ScopedListView):
     def overdue_only(self) -> bool:
         return self.request.GET.get("overdue") == "1"
 
+    def needs_visitor_only(self) -> bool:
+        return self.request.GET.get("needs_visitor") == "1"
+
     def scoped_queryset(self, queryset: QuerySet) -> QuerySet:
-        plans = care_plan_list(actor=self.request.actor, overdue=self.overdue_only())
-        return (
+        plans = care_plan_list(
+            actor=self.request.actor, overdue=self.overdue_only(), needs_visitor=self.needs_visitor_only()
+        )
+        return care_plans_with_visitor_state(
             queryset.filter(pk__in=plans.values("pk"))
             .select_related("resident", "visitor")
             .order_by("next_due_on", "id")
@@ -76,6 +86,7 @@ class CarePlanListView(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["overdue_only"] = self.overdue_only()
+        context["needs_visitor_only"] = self.needs_visitor_only()
         context["today"] = timezone.localdate()
         context["title"] = _("Care plans")
         context["can_manage"] = self.request.actor.can("care.manage")
@@ -129,14 +140,31 @@ class CarePlanDetailView(ScopedDetailView):
         context["overdue"] = plan.is_overdue_on(timezone.localdate())
         context["may_visit"] = actor.can("care.visit") and plan.active
         context["may_manage"] = actor.can("care.manage")
+        context["visitor_missing"] = plan.active and care_plan_visitor_missing(plan)
         context["detail_choices"] = VulnerabilityDetailForm()
         context.setdefault("form", CareVisitForm(initial={"visited_on": timezone.localdate()}))
+        if context["may_manage"] and plan.active:
+            context.setdefault(
+                "change_form",
+                CarePlanChangeForm(
+                    initial={
+                        "visitor": None if context["visitor_missing"] else plan.visitor_id,
+                        "frequency_days": plan.frequency_days,
+                    },
+                    visitors=visitor_choices(plan.area_code),
+                ),
+            )
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.object = self.get_object()
-        if request.POST.get("action") == "detail":
+        action = request.POST.get("action", "")[:20]
+        if action == "detail":
             return self.post_detail(request)
+        if action == "change":
+            return self.post_change(request)
+        if action == "end":
+            return self.post_end(request)
         if not request.actor.can("care.visit"):
             raise DjangoPermissionDenied(_("Your role may not record care visits."))
         form = CareVisitForm(request.POST)
@@ -174,6 +202,40 @@ class CarePlanDetailView(ScopedDetailView):
                 return redirect("registry:care_plan", pk=self.object.pk)
         return self.render_to_response(self.get_context_data(detail_form_errors=form.errors), status=400)
 
+    def post_change(self, request: HttpRequest) -> HttpResponse:
+        """Hand the plan to another visitor and/or change how often they visit."""
+        if not request.actor.can("care.manage"):
+            raise DjangoPermissionDenied(_("Your role may not plan care."))
+        form = CarePlanChangeForm(request.POST, visitors=visitor_choices(self.object.area_code))
+        if form.is_valid():
+            try:
+                care_plan_update(
+                    actor=request.actor,
+                    plan=self.object,
+                    visitor=form.cleaned_data["visitor"],
+                    frequency_days=form.cleaned_data["frequency_days"],
+                )
+            except (DomainError, ValidationError) as error:
+                apply_error(form, error)
+            else:
+                messages.success(request, _("The care plan was changed."))
+                return redirect("registry:care_plan", pk=self.object.pk)
+        return self.render_to_response(self.get_context_data(change_form=form), status=400)
+
+    def post_end(self, request: HttpRequest) -> HttpResponse:
+        """End the plan: nobody visits any more; the plan and its visits stay on record."""
+        if not request.actor.can("care.manage"):
+            raise DjangoPermissionDenied(_("Your role may not plan care."))
+        try:
+            care_plan_end(actor=request.actor, plan=self.object)
+        except DomainPermissionDenied as error:
+            raise DjangoPermissionDenied(str(error.message)) from None
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("The care plan was ended."))
+        return redirect("registry:care_plan", pk=self.object.pk)
+
 
 class CareUnplannedView(ScopedListView):
     """Vulnerable residents without a care plan, each one tap from planning their care."""
@@ -191,9 +253,9 @@ class CareUnplannedView(ScopedListView):
         )
 
 
-def visitor_choices(resident: Resident) -> list[User]:
+def visitor_choices(area_code: str) -> list[User]:
     """Staff whose area covers the resident's grid: its grid workers and the community's workers."""
-    prefixes = [resident.area_code[:length] for length in (12, 15) if len(resident.area_code) >= length]
+    prefixes = [area_code[:length] for length in (12, 15) if len(area_code) >= length]
     user_ids = RoleAssignment.objects.filter(active=True, role__in=VISITOR_ROLES, area_code__in=prefixes).values(
         "user_id"
     )
@@ -211,13 +273,13 @@ class CarePlanCreateView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         context["resident"] = self.object
         context.setdefault(
-            "form", CarePlanForm(initial={"resident": self.object.pk}, visitors=visitor_choices(self.object))
+            "form", CarePlanForm(initial={"resident": self.object.pk}, visitors=visitor_choices(self.object.area_code))
         )
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.object = self.get_object()
-        form = CarePlanForm(request.POST, visitors=visitor_choices(self.object))
+        form = CarePlanForm(request.POST, visitors=visitor_choices(self.object.area_code))
         if form.is_valid():
             try:
                 plan = care_plan_create(
