@@ -1,4 +1,4 @@
-"""Forms of the care part: a care plan and its changes, a visit, the details of a vulnerability."""
+"""Forms of the care part: a care plan and its changes, a visit, a need tag and its details."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangxian.core.forms import StyledForm
 from fangxian.registry.models.care import CareLevel, DisabilityGrade
+from fangxian.registry.models.residents import VulnerabilityKind
 
 
 class CarePlanForm(StyledForm):
@@ -47,3 +48,11 @@ class VulnerabilityDetailForm(StyledForm):
     )
     chronic_disease = forms.CharField(label=_("Chronic disease"), required=False, max_length=100)
     care_level = forms.ChoiceField(label=_("Care level"), required=False, choices=[("", "—"), *CareLevel.choices])
+
+
+class VulnerabilityAddForm(VulnerabilityDetailForm):
+    """A need tag for a resident, with its details (all optional but the need)."""
+
+    kind = forms.ChoiceField(label=_("Need"), choices=[("", "—"), *VulnerabilityKind.choices])
+    detail = forms.CharField(label=_("Note on the need"), required=False, max_length=200)
+    field_order = ("kind", "detail", "disability_grade", "chronic_disease", "care_level")

@@ -14,7 +14,7 @@ from fangxian.core.areacode import LEVEL_LENGTHS
 from fangxian.core.roles import Role
 from fangxian.core.scoping import Actor
 from fangxian.registry.models import Resident, ResidentStatus, Vulnerability
-from fangxian.registry.models.care import CarePlan, CareVisit
+from fangxian.registry.models.care import CarePlan, CareVisit, VulnerabilityDetail
 
 # Who may visit (as services.care.VISITOR_ROLES; repeated here so that reads do not import writes).
 VISITOR_ROLES = (Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.COMMANDER)
@@ -62,6 +62,14 @@ def care_residents_unplanned(*, actor: Actor) -> QuerySet[Resident]:
         .exclude(pk__in=planned)
         .order_by("area_code", "id")
     )
+
+
+def vulnerability_details(*, actor: Actor, vulnerabilities: Iterable[Vulnerability]) -> dict[int, VulnerabilityDetail]:
+    """The details (grade, disease, care level) of the given tags that the actor may see, by tag id."""
+    return {
+        detail.vulnerability_id: detail
+        for detail in VulnerabilityDetail.objects.visible_to(actor).filter(vulnerability__in=list(vulnerabilities))
+    }
 
 
 def care_plan_visits(*, actor: Actor, plan: CarePlan) -> QuerySet[CareVisit]:

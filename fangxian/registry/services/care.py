@@ -1,4 +1,4 @@
-"""Writes of the care part: details of vulnerabilities, care plans and visits.
+"""Writes of the care part: need tags and their details, care plans and visits.
 
 Each service takes the actor first, checks its capability, finds objects through scoping (404
 alike for missing and elsewhere), validates with `full_clean()` and writes atomically.
@@ -17,7 +17,7 @@ from fangxian.core.errors import DomainError, NotFound, PermissionDenied
 from fangxian.core.roles import Role
 from fangxian.core.scoping import Actor
 from fangxian.registry import capabilities_care  # noqa: F401  (until apps.ready imports it)
-from fangxian.registry.models import Resident, ResidentStatus, Vulnerability
+from fangxian.registry.models import Resident, ResidentStatus, Vulnerability, VulnerabilityKind
 from fangxian.registry.models.care import CarePlan, CareVisit, VulnerabilityDetail
 
 CARE_PLAN_REF_PREFIX = "registry.careplan:"
@@ -66,6 +66,55 @@ def vulnerability_detail_set(
         detail.full_clean()
         detail.save()
     return detail
+
+
+def vulnerability_add(
+    *,
+    actor: Actor,
+    resident: Resident | int,
+    kind: str,
+    detail: str = "",
+    disability_grade: str = "",
+    chronic_disease: str = "",
+    care_level: str = "",
+) -> Vulnerability:
+    """Tag a resident living here with a need (弱势群体), and set its details when any is given."""
+    _require(actor, "care.manage", _("Your role may not change care records."))
+    resident = _visible(Resident, actor, resident.pk if isinstance(resident, Resident) else resident)
+    if resident.status != ResidentStatus.ACTIVE:
+        raise DomainError(_("This resident no longer lives here."), code="resident_inactive", field="resident")
+    if kind not in VulnerabilityKind.values:
+        raise DomainError(_("Choose one of the needs in the list."), code="kind_invalid", field="kind")
+    with transaction.atomic():
+        if Vulnerability.objects.select_for_update().filter(resident=resident, kind=kind).exists():
+            raise DomainError(_("The resident carries this need already."), code="tag_exists", field="kind")
+        tag = Vulnerability(area_code=resident.area_code, resident=resident, kind=kind, detail=(detail or "").strip())
+        tag.full_clean()
+        tag.save()
+        if disability_grade or (chronic_disease or "").strip() or care_level:
+            vulnerability_detail_set(
+                actor=actor,
+                vulnerability=tag,
+                disability_grade=disability_grade,
+                chronic_disease=chronic_disease,
+                care_level=care_level,
+            )
+    return tag
+
+
+def vulnerability_remove(*, actor: Actor, vulnerability: Vulnerability | int) -> None:
+    """Take a need tag off (it was wrong, or the need is over); its details go with it.
+
+    A care plan of the resident stays: end it on its page if nobody needs to visit any more.
+    """
+    _require(actor, "care.manage", _("Your role may not change care records."))
+    tag = _visible(
+        Vulnerability, actor, vulnerability.pk if isinstance(vulnerability, Vulnerability) else vulnerability
+    )
+    with transaction.atomic():
+        # The details first, explicitly: each delete writes its own audit row.
+        VulnerabilityDetail.objects.filter(vulnerability=tag).delete()
+        tag.delete()
 
 
 def care_plan_create(

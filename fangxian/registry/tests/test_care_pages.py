@@ -13,9 +13,11 @@ from fangxian.core.audit import acting_as
 from fangxian.core.models import AuditEvent
 from fangxian.core.scoping import Actor
 from fangxian.core.testing import GRID_A1, GRID_A2, login
-from fangxian.registry.models.care import CarePlan
+from fangxian.registry.models import Vulnerability, VulnerabilityKind
+from fangxian.registry.models.care import CarePlan, VulnerabilityDetail
 from fangxian.registry.services.care import care_overdue_tasks_create
-from fangxian.registry.tests.factories_care import care_plan
+from fangxian.registry.tests.factories_care import care_plan, vulnerable_resident
+from fangxian.registry.tests.factories_residents import resident
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +160,135 @@ def test_plan_list_marks_and_filters_plans_whose_visitor_left(world, client):
     assert "没人管" in page and "有人管" not in page
     page = client.get(_plan_url(gone)).content.decode()
     assert 'data-testid="care-plan-visitor-warning"' in page
+
+
+# --- need tags on the resident's page ------------------------------------------------------------
+
+
+def _resident_url(person) -> str:
+    return reverse("registry:resident_detail", args=[person.pk])
+
+
+def test_community_worker_adds_a_need_with_details_and_removes_it(world, client):
+    person = resident(GRID_A1, "孙奶奶", world)
+    login(client, world.users["worker_a"])
+    page = client.get(_resident_url(person)).content.decode()
+    assert 'data-testid="resident-need-add"' in page
+    response = client.post(
+        _resident_url(person),
+        {
+            "action": "tag_add",
+            "kind": VulnerabilityKind.DISABLED,
+            "detail": "行动不便",
+            "disability_grade": "2",
+            "chronic_disease": "糖尿病",
+            "care_level": "partial",
+        },
+    )
+    assert response.status_code == 302
+    tag = Vulnerability.objects.get(resident=person)
+    assert (tag.kind, tag.detail, tag.area_code) == (VulnerabilityKind.DISABLED, "行动不便", GRID_A1)
+    detail = VulnerabilityDetail.objects.get(vulnerability=tag)
+    assert (detail.disability_grade, detail.chronic_disease, detail.care_level) == ("2", "糖尿病", "partial")
+    page = client.get(_resident_url(person)).content.decode()
+    assert "糖尿病" in page and 'data-testid="resident-need-remove-disabled"' in page
+    created = AuditEvent.objects.filter(
+        action="create", object_type__in=["registry.vulnerability", "registry.vulnerabilitydetail"]
+    )
+    assert created.count() == 2
+    # The trail records that details were set, never the disease itself.
+    assert "糖尿病" not in str(list(created.values_list("changes", flat=True)))
+    # The resident now shows as vulnerable without a plan.
+    assert "孙奶奶" in client.get(reverse("registry:care_unplanned")).content.decode()
+
+    response = client.post(_resident_url(person), {"action": "tag_remove", "vulnerability": tag.pk})
+    assert response.status_code == 302
+    assert not Vulnerability.objects.filter(resident=person).exists()
+    assert not VulnerabilityDetail.objects.filter(pk=detail.pk).exists()
+    deleted = AuditEvent.objects.filter(action="delete")
+    assert set(deleted.values_list("object_type", flat=True)) == {
+        "registry.vulnerability",
+        "registry.vulnerabilitydetail",
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"kind": "wizard"}, "Select a valid choice"),
+        ({"kind": ""}, "This field is required"),
+        ({"kind": "chronic", "detail": "x" * 201}, "at most 200 characters"),
+        ({"kind": "chronic", "chronic_disease": "病" * 101}, "at most 100 characters"),
+        ({"kind": "chronic", "disability_grade": "0"}, "Select a valid choice"),
+        ({"kind": "chronic", "care_level": "<script>"}, "Select a valid choice"),
+        ({"kind": "chronic", "detail": "\x00"}, "Null characters are not allowed"),
+        ({"kind": "elderly_alone"}, "carries this need already"),
+    ],
+)
+def test_add_need_form_shows_errors_and_writes_nothing(world, client, data, message):
+    person = vulnerable_resident(GRID_A1, "老李", world)  # already tagged "elderly, living alone"
+    login(client, world.users["worker_a"])
+    before = AuditEvent.objects.count()
+    response = client.post(_resident_url(person), {"action": "tag_add", **data}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Vulnerability.objects.filter(resident=person).count() == 1
+    assert not VulnerabilityDetail.objects.exists()
+    assert AuditEvent.objects.count() == before
+
+
+def test_remove_with_bad_or_foreign_tag_changes_nothing(world, client):
+    person = vulnerable_resident(GRID_A1, "老李", world)
+    other = vulnerable_resident(GRID_A1, "老张", world)
+    login(client, world.users["worker_a"])
+    for value in ("", "abc", "-1", "9" * 40, str(other.vulnerabilities.get().pk)):
+        response = client.post(
+            _resident_url(person),
+            {"action": "tag_remove", "vulnerability": value},
+            follow=True,
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        assert response.status_code == 200
+        assert "Choose one of the resident" in response.content.decode()
+    assert Vulnerability.objects.count() == 2
+
+
+def test_grid_worker_and_officials_may_not_change_needs(world, client):
+    person = vulnerable_resident(GRID_A1, "老李", world)
+    tag = person.vulnerabilities.get()
+    for persona in ("grid_a1", "street1"):
+        login(client, world.users[persona])
+        page = client.get(_resident_url(person)).content.decode()
+        assert 'data-testid="resident-need-add"' not in page and "resident-need-remove" not in page
+        assert client.post(_resident_url(person), {"action": "tag_add", "kind": "chronic"}).status_code == 403
+        assert client.post(_resident_url(person), {"action": "tag_remove", "vulnerability": tag.pk}).status_code == 403
+    assert list(Vulnerability.objects.values_list("kind", flat=True)) == ["elderly_alone"]
+
+
+def test_sibling_community_gets_not_found_on_needs(world, client):
+    person = vulnerable_resident(GRID_A1, "老李", world)
+    tag = person.vulnerabilities.get()
+    login(client, world.users["worker_b"])
+    assert client.post(_resident_url(person), {"action": "tag_add", "kind": "chronic"}).status_code == 404
+    assert client.post(_resident_url(person), {"action": "tag_remove", "vulnerability": tag.pk}).status_code == 404
+    assert Vulnerability.objects.count() == 1
+
+
+def test_services_refuse_a_resident_who_left_and_a_tag_elsewhere(world):
+    from fangxian.core.errors import DomainError, NotFound, PermissionDenied
+    from fangxian.registry.services.care import vulnerability_add, vulnerability_remove
+
+    person = resident(GRID_A1, "已搬走", world)
+    person.status = "moved_away"
+    person.save(update_fields=["status"])
+    with pytest.raises(DomainError) as error:
+        vulnerability_add(actor=world.actor("worker_a"), resident=person, kind="chronic")
+    assert error.value.code == "resident_inactive"
+    elsewhere = vulnerable_resident(GRID_A1, "甲社区", world).vulnerabilities.get()
+    with pytest.raises(NotFound):
+        vulnerability_remove(actor=world.actor("worker_b"), vulnerability=elsewhere.pk)
+    with pytest.raises(PermissionDenied):
+        vulnerability_remove(actor=world.actor("grid_a1"), vulnerability=elsewhere.pk)
+    with pytest.raises(NotFound):
+        vulnerability_remove(actor=world.actor("worker_a"), vulnerability="1 OR 1=1")
+    assert Vulnerability.objects.filter(pk=elsewhere.pk).exists()

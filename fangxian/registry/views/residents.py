@@ -1,5 +1,6 @@
 """Pages of residents and households: door-step search (phone first), a resident's record with its
-history, register/edit/move/deregister, and a household with its members, needs and open tasks.
+history and need tags (added and removed there), register/edit/move/deregister, the household list,
+and a household with its members, needs and open tasks.
 
 Lists and records show masked numbers (the `_masked` columns); "Show" reveals one value through
 the core reveal endpoint, which checks the capability and records the access.
@@ -24,6 +25,7 @@ from fangxian.core.errors import DomainError
 from fangxian.core.errors import PermissionDenied as DomainPermissionDenied
 from fangxian.core.navigation import NavItem, register_nav
 from fangxian.core.views import ScopedDetailView, ScopedListView, leak_exempt
+from fangxian.registry.forms_care import VulnerabilityAddForm
 from fangxian.registry.forms_residents import (
     HouseholdFilterForm,
     ResidentDeregisterForm,
@@ -33,6 +35,7 @@ from fangxian.registry.forms_residents import (
 )
 from fangxian.registry.menu import REGISTRY_MENU
 from fangxian.registry.models.residents import Resident, ResidentStatus
+from fangxian.registry.selectors.care import vulnerability_details
 from fangxian.registry.selectors.residents import (
     household_list,
     household_list_narrow,
@@ -41,6 +44,7 @@ from fangxian.registry.selectors.residents import (
     resident_history,
     resident_search_narrow,
 )
+from fangxian.registry.services.care import vulnerability_add, vulnerability_remove
 from fangxian.registry.services.residents import (
     resident_create,
     resident_deregister,
@@ -118,7 +122,10 @@ class ResidentSearchView(ScopedListView):
 
 
 class ResidentDetailView(ScopedDetailView):
-    """One resident: the record (numbers masked), needs, where they lived, and what may be done."""
+    """One resident: the record (numbers masked), needs, where they lived, and what may be done.
+
+    Those who plan care (`care.manage`) add a need tag with its details, or remove one, here.
+    """
 
     model = Resident
     capability = "resident.view"
@@ -131,11 +138,49 @@ class ResidentDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         actor = self.request.actor
         context["resident"] = self.object
-        context["vulnerabilities"] = list(self.object.vulnerabilities.all())
+        vulnerabilities = list(self.object.vulnerabilities.all())
+        details = vulnerability_details(actor=actor, vulnerabilities=vulnerabilities)
+        context["vulnerabilities"] = [(v, details.get(v.pk)) for v in vulnerabilities]
         context["history"] = list(resident_history(actor=actor, resident=self.object))
         context["can_reveal"] = actor.can("personal.reveal")
         context["can_manage"] = actor.can("resident.manage")
+        context["can_tag"] = actor.can("care.manage") and self.object.status == ResidentStatus.ACTIVE
+        if context["can_tag"]:
+            context.setdefault("tag_form", VulnerabilityAddForm())
         return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.object = self.get_object()
+        if not request.actor.can("care.manage"):
+            raise DjangoPermissionDenied(_("Your role may not change care records."))
+        if request.POST.get("action") == "tag_remove":
+            return self.post_tag_remove(request)
+        form = VulnerabilityAddForm(request.POST)
+        if form.is_valid():
+            try:
+                vulnerability_add(actor=request.actor, resident=self.object, **form.cleaned_data)
+            except (DomainError, ValidationError) as error:
+                _apply_error(form, error)
+            else:
+                messages.success(request, _("The need was added."))
+                return redirect("registry:resident_detail", pk=self.object.pk)
+        return self.render_to_response(self.get_context_data(tag_form=form), status=400)
+
+    def post_tag_remove(self, request: HttpRequest) -> HttpResponse:
+        raw = request.POST.get("vulnerability", "")[:20]
+        tag = self.object.vulnerabilities.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if tag is None:
+            messages.error(request, _("Choose one of the resident's needs."))
+            return redirect("registry:resident_detail", pk=self.object.pk)
+        try:
+            vulnerability_remove(actor=request.actor, vulnerability=tag)
+        except DomainPermissionDenied as error:
+            raise DjangoPermissionDenied(str(error.message)) from None
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("The need was removed."))
+        return redirect("registry:resident_detail", pk=self.object.pk)
 
 
 class HouseholdListView(ScopedListView):
