@@ -15,7 +15,6 @@ not touch the other.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import unicodedata
@@ -58,7 +57,7 @@ def fernet() -> MultiFernet:
 def lookup_hash(kind: str, normalized: str) -> str:
     """Keyed hash of a normalised value; the kind is mixed in so an ID and a phone never collide."""
     key = settings.FANGXIAN_HASH_KEY.encode()
-    return hmac.new(key, f"{kind}:{normalized}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, f"{kind}:{normalized}".encode(), "sha256").hex()
 
 
 def normalize(kind: str, raw: str) -> str:
@@ -216,8 +215,9 @@ class PersonalField(models.TextField):
     def formfield(self, **kwargs: Any) -> Any:
         from django import forms
 
-        return forms.CharField(max_length=64, required=not self.blank, **{k: v for k, v in kwargs.items()
-                                                                          if k in {"label", "help_text"}})
+        return forms.CharField(
+            max_length=64, required=not self.blank, **{k: v for k, v in kwargs.items() if k in {"label", "help_text"}}
+        )
 
 
 def personal_fields(model: type[models.Model]) -> list[PersonalField]:

@@ -21,13 +21,20 @@ def text(value: Any) -> str:
     """A cell as clean text: full-width folded, outer spaces stripped, inner runs of spaces collapsed."""
     if value is None or value == "":
         return ""
-    if isinstance(value, str) and value.isascii() and value.isalnum():
-        return value
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
+    if isinstance(value, str):
+        if value.isascii() and value.isalnum():
+            return value
+    elif isinstance(value, float) and value.is_integer():
+        value = str(int(value))
     elif isinstance(value, dt.datetime):
-        value = value.date()
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(value))).strip()
+        value = str(value.date())
+    else:
+        value = str(value)
+    # The quick check skips the normalisation of text that is already normal: most cells are.
+    if not unicodedata.is_normalized("NFKC", value):
+        value = unicodedata.normalize("NFKC", value)
+    # str.split() splits on exactly the characters regular expressions call \s, and drops the ends.
+    return " ".join(value.split())
 
 
 def is_blank(row: list[Any]) -> bool:

@@ -17,6 +17,8 @@ from django.utils import timezone
 from fangxian.core import personal
 from fangxian.registry.models import Resident
 
+COMPUTED = "_computed"
+
 
 def name_initials(name: str) -> str:
     """The pinyin initials the Resident model stores, by its own function when it has one."""
@@ -32,32 +34,44 @@ def name_initials(name: str) -> str:
     return "".join(part[:1] for part in lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
 
 
-def _personal_columns(row: dict[str, Any], field: personal.PersonalField) -> dict[str, Any]:
-    normalized = row.get(field.name) or ""
-    if not normalized:
+PERSONAL_FIELDS = personal.personal_fields(Resident)
+
+
+def _personal_columns(value: str, field: personal.PersonalField) -> dict[str, Any]:
+    if not value:
         return {field.attname: "", f"{field.name}_hash": "", f"{field.name}_last4": "", f"{field.name}_masked": ""}
     return {
-        field.attname: personal.encrypt(normalized),
-        f"{field.name}_hash": personal.lookup_hash(field.kind, normalized),
-        f"{field.name}_last4": normalized[-4:],
-        f"{field.name}_masked": personal.mask(field.kind, normalized),
+        field.attname: personal.encrypt(value),
+        f"{field.name}_hash": personal.lookup_hash(field.kind, value),
+        f"{field.name}_last4": value[-4:],
+        f"{field.name}_masked": personal.mask(field.kind, value),
     }
 
 
+def computed_columns(values: dict[str, Any]) -> dict[str, Any]:
+    """The stored columns of the personal fields (ciphertext, hash, last four, masked) and the initials.
+
+    `values` holds the normalised personal values and the name. This is the costly part of writing
+    a resident, so the importer runs it in its worker processes and hands the result to the writer.
+    """
+    columns: dict[str, Any] = {}
+    for field in PERSONAL_FIELDS:
+        columns.update(_personal_columns(values.get(field.name) or "", field))
+    columns["name_initials"] = name_initials(values.get("name", ""))
+    return columns
+
+
 class ResidentWriter:
-    """Writes resident rows given as {field name: value}, with personal values already normalised."""
+    """Writes resident rows given as {field name: value}, with personal values already normalised.
+
+    A row may carry `COMPUTED`: its `computed_columns`, worked out beforehand (by the importer's
+    workers); otherwise they are computed here.
+    """
 
     def __init__(self) -> None:
         self.postgres = connection.vendor == "postgresql"
         self.fields = [f for f in Resident._meta.concrete_fields if not f.primary_key]
-        self.personal = personal.personal_fields(Resident)
-        self.siblings = {
-            name for f in self.personal for name in (f"{f.name}_hash", f"{f.name}_last4", f"{f.name}_masked")
-        }
-        self.personal_columns = {
-            name for f in self.personal for name in (f.attname, f"{f.name}_hash", f"{f.name}_last4", f"{f.name}_masked")
-        }
-        self.plan: list[tuple[str, Any]] | None = None
+        self.plan: tuple[dict[str, Any], list[str], list[tuple[int, models.Field]]] | None = None
         quote = connection.ops.quote_name
         columns = ", ".join(quote(f.column) for f in self.fields)
         table = quote(Resident._meta.db_table)
@@ -66,50 +80,52 @@ class ResidentWriter:
         else:
             self.statement = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(self.fields))})"  # noqa: S608
 
-    def _plan(self, row: dict[str, Any]) -> list[tuple[str, Any]]:
-        """How each column is filled, decided once from the first row: from the row, computed or a default."""
-        plan: list[tuple[str, Any]] = []
-        for field in self.fields:
-            prep = not isinstance(field, models.CharField | models.TextField)
-            if field.attname in self.personal_columns:
-                plan.append(("personal", field.attname))
-            elif field.name in row or field.attname in row:
-                plan.append(
-                    ("row_prep" if prep else "row", (field.name if field.name in row else field.attname, field))
-                )
-            elif field.name == "name_initials":
-                plan.append(("initials", None))
-            elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                plan.append(("now", None))
-            else:
-                plan.append(("constant", field.get_db_prep_save(field.get_default(), connection)))
-        return plan
+    def _plan(self, row: dict[str, Any], computed: dict[str, Any]) -> tuple[dict[str, Any], list[str], list]:
+        """How each column is filled, decided once from the first row.
 
-    def values(self, row: dict[str, Any]) -> tuple:
-        if self.plan is None:
-            self.plan = self._plan(row)
-        computed: dict[str, Any] = {}
-        for field in self.personal:
-            computed.update(_personal_columns(row, field))
-        out = []
-        for how, what in self.plan:
-            if how == "row":
-                out.append(row[what[0]])
-            elif how == "personal":
-                out.append(computed[what])
-            elif how == "constant":
-                out.append(what)
-            elif how == "row_prep":
-                out.append(what[1].get_db_prep_save(row[what[0]], connection))
-            elif how == "initials":
-                out.append(name_initials(row.get("name", "")))
+        Returns the defaults (columns neither the row nor the computation give), the key of each
+        column in the merged row, and the columns whose values need the field's conversion for
+        the database (dates: sqlite3's own date adapter is deprecated).
+        """
+        defaults: dict[str, Any] = {}
+        keys: list[str] = []
+        convert: list[tuple[int, models.Field]] = []
+        for index, field in enumerate(self.fields):
+            key = field.attname
+            keys.append(key)
+            if key in computed:
+                continue
+            if field.name in row and field.name != key:
+                keys[index] = field.name
+            if keys[index] in row:
+                if not isinstance(field, models.CharField | models.TextField | models.ForeignKey):
+                    convert.append((index, field))
+            elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                convert.append((index, field))
+                defaults[key] = None  # filled with the time of the batch
             else:
-                out.append(timezone.now())
-        return tuple(out)
+                defaults[key] = field.get_db_prep_save(field.get_default(), connection)
+        return defaults, keys, convert
+
+    def rows(self, rows: Iterable[dict[str, Any]]) -> list[tuple]:
+        out: list[tuple] = []
+        now = timezone.now()
+        for row in rows:
+            computed = row.get(COMPUTED) or computed_columns(row)
+            if self.plan is None:
+                self.plan = self._plan(row, computed)
+            defaults, keys, convert = self.plan
+            merged = {**defaults, **row, **computed}
+            values = [merged[key] for key in keys]
+            for index, field in convert:
+                value = values[index]
+                values[index] = field.get_db_prep_save(now if value is None and _auto(field) else value, connection)
+            out.append(tuple(values))
+        return out
 
     def write(self, rows: Iterable[dict[str, Any]]) -> int:
         """Insert the rows in the current transaction; the caller opens it (one per batch)."""
-        values = [self.values(row) for row in rows]
+        values = self.rows(rows)
         if not values:
             return 0
         with connection.cursor() as cursor:
@@ -120,6 +136,10 @@ class ResidentWriter:
             else:
                 cursor.executemany(self.statement, values)
         return len(values)
+
+
+def _auto(field: models.Field) -> bool:
+    return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
 
 
 def resident_rows_write(rows: Iterable[dict[str, Any]]) -> int:

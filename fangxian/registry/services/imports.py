@@ -9,15 +9,15 @@ already written and creates the rest: that is how an interrupted import resumes.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from fangxian.areas.models import Area, AreaLevel, Building, Household, Unit
-from fangxian.core import personal
 from fangxian.core.audit import audit_record
 from fangxian.core.errors import PermissionDenied
 from fangxian.core.models import AuditAction
@@ -25,8 +25,10 @@ from fangxian.core.scoping import Actor
 from fangxian.registry import capabilities_imports  # noqa: F401 - registers registry.import
 from fangxian.registry.importing import cells, reader
 from fangxian.registry.importing.headers import FIELDS, REQUIRED, find_header
-from fangxian.registry.importing.rows import ResidentRow, RowError, check_row
-from fangxian.registry.importing.writer import ResidentWriter
+from fangxian.registry.importing.prepare import ERROR as PREPARED_ERROR
+from fangxian.registry.importing.prepare import SKIP, Prepared, prepared_ranges
+from fangxian.registry.importing.rows import ResidentRow, RowError
+from fangxian.registry.importing.writer import COMPUTED, ResidentWriter
 from fangxian.registry.models import Resident
 
 BATCH_SIZE = 2000
@@ -97,14 +99,16 @@ class _Places:
     """Buildings, units and households found or created in the import's grids, cached.
 
     Buildings and units are few and created one by one (audited); the households of a batch are
-    looked up in one query and the missing ones created in one bulk insert.
+    looked up in one query and the missing ones created in one statement that returns their ids
+    (`_households_insert`). Households are known by id: model instances would cost more to build
+    than the rows cost to write.
     """
 
     def __init__(self, dry_run: bool) -> None:
         self.dry_run = dry_run
         self.buildings: dict[tuple[str, str, str], Building | str | None] = {}
         self.units: dict[tuple[int, str], Unit | None] = {}
-        self.households: dict[tuple[Any, ...], Household | str | None] = {}
+        self.households: dict[tuple[Any, ...], int | str | None] = {}
         self.created_households = 0
 
     def building(self, grid: str, estate: str, name: str) -> Building | str | None:
@@ -141,8 +145,8 @@ class _Places:
         return (grid, row.estate, row.building, row.unit, row.room)
 
     def prepare(self, rows: list[tuple[ResidentRow, str]]) -> None:
-        """Find or create the households of these rows: one query, one bulk insert."""
-        wanted: dict[tuple[Any, ...], tuple[Building, Unit | None, str, str]] = {}
+        """Find or create the households of these rows: one query, one insert."""
+        wanted: dict[tuple[Any, ...], tuple[int, int | None, str, str]] = {}
         for row, grid in rows:
             key = self.key(grid, row)
             if key in self.households or key in wanted:
@@ -155,41 +159,82 @@ class _Places:
             if row.unit and unit is None:
                 self.households[key] = None
                 continue
-            wanted[key] = (building, unit, row.room, grid)
+            wanted[key] = (building.pk, unit.pk if unit else None, row.room, grid)
         if not wanted:
             return
-        existing: dict[tuple[int, int | None, str], Household] = {}
-        building_ids = sorted({b.pk for b, _u, _r, _g in wanted.values()})
+        building_ids = sorted({b for b, _u, _r, _g in wanted.values()})
         rooms = sorted({r for _b, _u, r, _g in wanted.values()})
-        for household in Household.objects.filter(building_id__in=building_ids, room__in=rooms):
-            existing[(household.building_id, household.unit_id, household.room)] = household
-        missing = []
-        for key, (building, unit, room, grid) in wanted.items():
-            found = existing.get((building.pk, unit.pk if unit else None, room))
-            if found is None and not self.dry_run:
-                found = Household(area_code=grid, building=building, unit=unit, room=room)
-                missing.append(found)
-            self.households[key] = found
-        if missing:
-            Household.objects.bulk_create(missing, batch_size=1000)
+        existing = {
+            (building, unit, room): pk
+            for pk, building, unit, room in Household.objects.filter(
+                building_id__in=building_ids, room__in=rooms
+            ).values_list("id", "building_id", "unit_id", "room")
+        }
+        missing = [place for place in wanted.values() if place[:3] not in existing]
+        if missing and not self.dry_run:
+            existing.update(_households_insert(missing))
             self.created_households += len(missing)
+        for key, place in wanted.items():
+            self.households[key] = existing.get(place[:3])
 
-    def household(self, grid: str, row: ResidentRow) -> Household | str | None:
+    def household(self, grid: str, row: ResidentRow) -> int | str | None:
         return self.households.get(self.key(grid, row))
 
 
-def _id_hash(number: str) -> str:
-    return personal.lookup_hash(personal.PersonalKind.ID_CARD, number)
+def _households_insert(places: list[tuple[int, int | None, str, str]]) -> dict[tuple[int, int | None, str], int]:
+    """Insert households (building id, unit id, room, grid) in one statement; their ids by place.
+
+    Like `Household.objects.bulk_create`, without building a model instance per dwelling; the
+    import's own audit record counts them.
+    """
+    quote = connection.ops.quote_name
+    table = quote(Household._meta.db_table)
+    columns = ", ".join(quote(c) for c in ("area_code", "building_id", "unit_id", "room", "notes"))
+    returning = ", ".join(quote(c) for c in ("id", "building_id", "unit_id", "room"))
+    if connection.vendor == "postgresql":
+        statement = (
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names from the model, values as parameters
+            "SELECT g, b, u, r, '' FROM unnest(%s::varchar[], %s::bigint[], %s::bigint[], %s::varchar[]) "
+            f"AS t(g, b, u, r) RETURNING {returning}"
+        )
+        parameters = [[p[3] for p in places], [p[0] for p in places], [p[1] for p in places], [p[2] for p in places]]
+    else:
+        statement = (
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608
+            "SELECT json_extract(value, '$[3]'), json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
+            "json_extract(value, '$[2]'), '' FROM json_each(%s) WHERE true "
+            f"RETURNING {returning}"
+        )
+        parameters = [json.dumps(places)]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, parameters)
+        return {(building, unit, room): pk for pk, building, unit, room in cursor.fetchall()}
 
 
-def _identity_hash(row: ResidentRow) -> str:
-    if row.id_number:
-        return _id_hash(row.id_number)
-    return personal.lookup_hash(personal.PersonalKind.PASSPORT, row.document_number)
+def _registered_areas(hashes: list[str]) -> dict[str, str]:
+    """The area of every resident already registered with one of these ID or document hashes.
 
-
-def _phone_hash(number: str) -> str:
-    return personal.lookup_hash(personal.PersonalKind.PHONE, number) if number else ""
+    Deliberately across all areas: a person registered by another community must be reported as
+    such, never registered twice; only the area code comes back, never a person. One statement
+    with the hashes as a single parameter (an array on PostgreSQL, a JSON list on SQLite): an IN
+    list of thousands of parameters costs more to build than the index lookups themselves.
+    """
+    if not hashes:
+        return {}
+    quote = connection.ops.quote_name
+    table = quote(Resident._meta.db_table)
+    columns = ["id_number_hash", *(["document_number_hash"] if HAS_DOCUMENTS else [])]
+    if connection.vendor == "postgresql":
+        wanted, parameter = "= ANY(%s)", list(hashes)
+    else:
+        wanted, parameter = "IN (SELECT value FROM json_each(%s))", json.dumps(hashes)
+    statement = " UNION ALL ".join(
+        f"SELECT {quote(column)}, {quote('area_code')} FROM {table} WHERE {quote(column)} {wanted}"  # noqa: S608
+        for column in columns
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [parameter] * len(columns))
+        return dict(cursor.fetchall())
 
 
 def resident_import(
@@ -210,89 +255,65 @@ def resident_import(
         raise PermissionDenied(_("Choose a grid within your jurisdiction."), field="grid")
     mapping = {int(k): v for k, v in (mapping if mapping is not None else source.mapping).items() if v}
     result = ImportResult(dry_run=dry_run, header=list(source.header))
-    data_rows = source.rows[source.header_index + 1 :]
-    first_line = source.header_index + 2
+    first_line = 1  # the spreadsheet line of source.rows[0]
     seen_ids: dict[str, int] = {}
     seen_people: dict[tuple[Any, ...], int] = {}
     places = _Places(dry_run)
     writer = None if dry_run else ResidentWriter()
+    data_start = source.header_index + 1
 
-    def error(line: int, cells_: list[Any], errors: list[RowError]) -> None:
+    def error(line: int, errors: list[RowError]) -> None:
         result.errors.extend(errors)
-        result.error_rows[line] = list(cells_)
+        result.error_rows[line] = list(source.rows[line - first_line])
         result.mark(line, ERROR)
 
-    for start in range(0, len(data_rows), batch_size):
-        batch = data_rows[start : start + batch_size]
-        checked: list[tuple[ResidentRow, list[Any], str]] = []
-        for offset, values in enumerate(batch):
-            line = first_line + start + offset
-            if cells.is_blank(values):
-                continue
+    def column_error(line: int, key: str, message: str) -> None:
+        error(line, [RowError(line, str(FIELDS[key][0]), message)])
+
+    batches = prepared_ranges(source.rows, mapping, first_line, data_start, batch_size)
+    for number, prepared in enumerate(batches):
+        checked: list[Prepared] = []
+        for entry in prepared:
+            line = entry[1]
             result.total += 1
-            if cells.is_total(values):
+            if entry[0] == SKIP:
                 result.mark(line, SKIPPED)
                 continue
-            check = check_row(values, mapping, line)
-            if check.row is None:
-                error(line, values, check.errors)
+            if entry[0] == PREPARED_ERROR:
+                error(line, entry[2])
                 continue
-            row = check.row
-            grid = row.grid_code or grid_code
+            item: Prepared = entry[2]
+            grid = item.row.grid_code or grid_code
             if grid not in allowed:
-                error(
-                    line,
-                    values,
-                    [RowError(line, str(FIELDS["grid_code"][0]), _("This grid is not within your jurisdiction."))],
-                )
+                column_error(line, "grid_code", _("This grid is not within your jurisdiction."))
                 continue
-            identity = row.id_number or (f"{row.document_type}:{row.document_number}" if row.document_number else "")
-            if identity:
-                if identity in seen_ids:
-                    error(
-                        line,
-                        values,
-                        [
-                            RowError(
-                                line,
-                                str(FIELDS["id_number"][0]),
-                                _("The same ID card number is in row %(line)s.") % {"line": seen_ids[identity]},
-                            )
-                        ],
-                    )
+            item.row.grid_code = grid
+            if item.identity:
+                if item.identity in seen_ids:
+                    message = _("The same ID card number is in row %(line)s.") % {"line": seen_ids[item.identity]}
+                    column_error(line, "id_number", message)
                     continue
-                seen_ids[identity] = line
-            checked.append((row, values, grid))
-        # Matching by ID hash, in one query per batch.
-        hashes = [_identity_hash(r) for r, _v, _g in checked if r.id_number or r.document_number]
-        known: dict[str, str] = {}
-        for chunk in range(0, len(hashes), 500):
-            part = hashes[chunk : chunk + 500]
-            known.update(Resident.objects.filter(id_number_hash__in=part).values_list("id_number_hash", "area_code"))
-            if HAS_DOCUMENTS:
-                known.update(
-                    Resident.objects.filter(document_number_hash__in=part).values_list(
-                        "document_number_hash", "area_code"
-                    )
-                )
+                seen_ids[item.identity] = line
+            checked.append(item)
+        known = _registered_areas([item.identity_hash for item in checked if item.identity_hash])
         to_write: list[dict[str, Any]] = []
         with transaction.atomic():
-            pending: list[tuple[ResidentRow, list[Any], str]] = []
-            for row, values, grid in checked:
-                area = known.get(_identity_hash(row)) if row.id_number or row.document_number else None
+            pending: list[Prepared] = []
+            for item in checked:
+                area = known.get(item.identity_hash) if item.identity_hash else None
                 if area is None:
-                    pending.append((row, values, grid))
+                    pending.append(item)
                 elif any(area.startswith(p) for p in actor.personal_prefixes):
-                    result.mark(row.line, EXISTING)
+                    result.mark(item.row.line, EXISTING)
                 else:
                     message = _("This person is registered in another community; ask it to record the move first.")
-                    error(row.line, values, [RowError(row.line, str(FIELDS["id_number"][0]), message)])
-            places.prepare([(row, grid) for row, _v, grid in pending])
+                    column_error(item.row.line, "id_number", message)
+            places.prepare([(item.row, item.row.grid_code) for item in pending])
             # Matching people without an ID number: name + phone hash + household, one query per batch.
             household_ids = {
-                h.pk
-                for row, _v, grid in pending
-                if not row.id_number and isinstance(h := places.household(grid, row), Household) and h.pk
+                h
+                for item in pending
+                if not item.identity and isinstance(h := places.household(item.row.grid_code, item.row), int)
             }
             people = set()
             if household_ids:
@@ -301,21 +322,22 @@ def resident_import(
                         "household_id", "name", "phone_hash"
                     )
                 )
-            for row, values, grid in pending:
+            for item in pending:
+                row, grid = item.row, item.row.grid_code
                 household = places.household(grid, row)
                 if isinstance(household, str):
-                    error(row.line, values, [RowError(row.line, str(FIELDS["building"][0]), household)])
+                    column_error(row.line, "building", household)
                     continue
-                if not row.id_number and not row.document_number:
+                if not item.identity:
                     person_key = (*places.key(grid, row), row.name, row.phone)
                     if person_key in seen_people:
                         message = _("The same person (name, phone and dwelling) is in row %(line)s.") % {
                             "line": seen_people[person_key]
                         }
-                        error(row.line, values, [RowError(row.line, str(FIELDS["name"][0]), message)])
+                        column_error(row.line, "name", message)
                         continue
                     seen_people[person_key] = row.line
-                    if household is not None and (household.pk, row.name, _phone_hash(row.phone)) in people:
+                    if household is not None and (household, row.name, item.phone_hash) in people:
                         result.mark(row.line, EXISTING)
                         continue
                 result.mark(row.line, CREATED)
@@ -323,7 +345,7 @@ def resident_import(
                     to_write.append(
                         {
                             "area_code": grid,
-                            "household_id": household.pk,
+                            "household_id": household,
                             "name": row.name,
                             "sex": row.sex,
                             "birth_date": row.birth_date,
@@ -339,12 +361,14 @@ def resident_import(
                             "status": "active",
                             "employer": row.employer,
                             "notes": row.notes,
+                            COMPUTED: item.columns,
                         }
                     )
             if writer is not None:
                 writer.write(to_write)
         if progress is not None:
-            progress(min(start + batch_size, len(data_rows)), len(data_rows))
+            done = min(data_start + (number + 1) * batch_size, len(source.rows)) - data_start
+            progress(done, len(source.rows) - data_start)
     if not dry_run:
         audit_record(
             AuditAction.IMPORT,
