@@ -233,6 +233,36 @@ def care_plan_visitor_missing(plan: CarePlan) -> bool:
     return not care_visitor_allowed(user=plan.visitor, area_code=plan.area_code)
 
 
+def care_records_follow_resident(*, actor: Actor, resident: Resident) -> list[CarePlan]:
+    """Move the resident's need details and active care plans (with their visits) to the grid the
+    resident now lives in, so that the new grid's staff see and visit them. Returns the plans moved.
+
+    Called by `resident_move` inside its transaction, after the resident's `area_code` changed (the
+    tags themselves are moved there); the caller checked its capability. A plan cannot be without a
+    visitor: one who does not cover the new grid stays recorded, the plan shows "needs a visitor"
+    and gets no overdue task until a new visitor is chosen. The open overdue-visit task of the old
+    grid closes; one is made in the new grid at once when the visit is overdue and the visitor
+    covers the new grid. Ended plans stay where they were, with their visits.
+    """
+    area_code = resident.area_code
+    for detail in VulnerabilityDetail.objects.filter(vulnerability__resident=resident).exclude(area_code=area_code):
+        detail.area_code = area_code
+        detail.save(update_fields=["area_code"])
+    moved = []
+    for plan in (
+        CarePlan.objects.select_for_update().filter(resident=resident, active=True).exclude(area_code=area_code)
+    ):
+        plan.area_code = area_code
+        plan.full_clean()
+        plan.save(update_fields=["area_code"])
+        for visit in plan.visits.exclude(area_code=area_code):
+            visit.area_code = area_code
+            visit.save(update_fields=["area_code"])
+        _overdue_task_hand_over(actor, plan, _("The resident moved to another grid; the care plan went with them."))
+        moved.append(plan)
+    return moved
+
+
 def care_visit_record(
     *,
     actor: Actor,

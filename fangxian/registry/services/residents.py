@@ -30,6 +30,7 @@ from fangxian.registry.models.residents import (
     ResidentStatus,
     name_initials,
 )
+from fangxian.registry.services.care import care_records_follow_resident
 
 EDITABLE_FIELDS = (
     "name",
@@ -171,10 +172,12 @@ def resident_move(
     resident.area_code = target.area_code
     resident.save(update_fields=["household", "area_code"])
     move.save()
-    # The resident's care needs follow them to the new grid, so the new grid worker sees them.
+    # The resident's care needs follow them to the new grid, so the new grid worker sees them; so do
+    # the details of those needs and the active care plans (see care_records_follow_resident).
     for vulnerability in resident.vulnerabilities.exclude(area_code=target.area_code):
         vulnerability.area_code = target.area_code
         vulnerability.save(update_fields=["area_code"])
+    care_records_follow_resident(actor=actor, resident=resident)
     return move
 
 
