@@ -133,8 +133,11 @@ class PersonalValue:
 class PersonalField(models.TextField):
     """An encrypted personal value with its lookup hash, last four and masked form beside it."""
 
-    def __init__(self, *args: Any, kind: str = PersonalKind.ID_CARD, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kind: str = PersonalKind.ID_CARD, index_last4: bool = True, **kwargs: Any) -> None:
         self.kind = kind
+        # False where the model indexes the last four together with area_code itself (door-step
+        # search): a second index on the same column would only slow every insert down.
+        self.index_last4 = index_last4
         kwargs.setdefault("blank", True)
         kwargs.setdefault("default", "")
         super().__init__(*args, **kwargs)
@@ -142,6 +145,8 @@ class PersonalField(models.TextField):
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs["kind"] = self.kind
+        if not self.index_last4:
+            kwargs["index_last4"] = False
         return name, path, args, kwargs
 
     def contribute_to_class(self, cls: type[models.Model], name: str, private_only: bool = False) -> None:
@@ -154,7 +159,9 @@ class PersonalField(models.TextField):
         existing = {f.name for f in cls._meta.local_fields}
         siblings = {
             f"{name}_hash": models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False),
-            f"{name}_last4": models.CharField(max_length=4, blank=True, default="", db_index=True, editable=False),
+            f"{name}_last4": models.CharField(
+                max_length=4, blank=True, default="", db_index=self.index_last4, editable=False
+            ),
             f"{name}_masked": models.CharField(max_length=32, blank=True, default="", editable=False),
         }
         for sibling_name, sibling in siblings.items():

@@ -130,7 +130,9 @@ class ResidentWriter:
             return 0
         with connection.cursor() as cursor:
             if self.postgres:
-                with cursor.copy(self.statement) as copy:
+                # COPY goes to psycopg's own cursor: its errors are turned into Django's here, so
+                # that callers catch IntegrityError whatever the database.
+                with connection.wrap_database_errors, cursor.copy(self.statement) as copy:
                     for row in values:
                         copy.write_row(row)
             else:

@@ -90,10 +90,10 @@ class Resident(Jurisdictional):
     document_type = models.CharField(
         _("identity document"), max_length=16, choices=DocumentType.choices, default=DocumentType.ID_CARD
     )
-    id_number = PersonalField(_("ID card number"), kind=PersonalKind.ID_CARD)
+    id_number = PersonalField(_("ID card number"), kind=PersonalKind.ID_CARD, index_last4=False)
     # A passport or HK/Macao/Taiwan permit number; both are normalised alike (5-20 letters and digits).
     document_number = PersonalField(_("document number"), kind=PersonalKind.PASSPORT)
-    phone = PersonalField(_("phone"), kind=PersonalKind.PHONE)
+    phone = PersonalField(_("phone"), kind=PersonalKind.PHONE, index_last4=False)
     relation = models.CharField(_("relation to head"), max_length=16, choices=Relation.choices, default=Relation.HEAD)
     residence_type = models.CharField(
         _("residence type"), max_length=16, choices=ResidenceType.choices, default=ResidenceType.REGISTERED
@@ -117,6 +117,16 @@ class Resident(Jurisdictional):
         # Door-step search is a prefix or an equality on one column within the actor's subtree:
         # each index starts with the searched column and carries area_code, so PostgreSQL scans a
         # narrow range and filters the subtree inside the index (varchar_pattern_ops serves LIKE).
+        # One person, one record: also what keeps two imports of the same file running at once
+        # from registering anybody twice (the loser's batch is matched again and finds them).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number_hash"],
+                condition=~Q(id_number_hash=""),
+                name="registry_resident_unique_id",
+                violation_error_message=_("A resident with this ID card number is registered already."),
+            )
+        ]
         indexes = [
             *Jurisdictional.Meta.indexes,
             models.Index(

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from fangxian.areas.models import Area, AreaLevel, Building, Household, Unit
@@ -32,8 +32,6 @@ from fangxian.registry.importing.writer import COMPUTED, ResidentWriter
 from fangxian.registry.models import Resident
 
 BATCH_SIZE = 2000
-# Passports and permits are recorded once the Resident model has its document fields.
-HAS_DOCUMENTS = any(f.name == "document_number" for f in Resident._meta.concrete_fields)
 CREATED, EXISTING, SKIPPED, ERROR = "created", "existing", "skipped", "error"
 
 
@@ -223,7 +221,7 @@ def _registered_areas(hashes: list[str]) -> dict[str, str]:
         return {}
     quote = connection.ops.quote_name
     table = quote(Resident._meta.db_table)
-    columns = ["id_number_hash", *(["document_number_hash"] if HAS_DOCUMENTS else [])]
+    columns = ["id_number_hash", "document_number_hash"]
     if connection.vendor == "postgresql":
         wanted, parameter = "= ANY(%s)", list(hashes)
     else:
@@ -235,6 +233,132 @@ def _registered_areas(hashes: list[str]) -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute(statement, [parameter] * len(columns))
         return dict(cursor.fetchall())
+
+
+@dataclass
+class _Run:
+    """The state of one import across its batches, and the matching and writing of one batch."""
+
+    actor: Actor
+    source: ImportSource
+    result: ImportResult
+    places: _Places
+    dry_run: bool
+    seen_ids: dict[str, int] = field(default_factory=dict)
+    seen_people: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    writer: ResidentWriter | None = None
+
+    def __post_init__(self) -> None:
+        self.writer = None if self.dry_run else ResidentWriter()
+
+    def error(self, line: int, errors: list[RowError]) -> None:
+        self.result.errors.extend(errors)
+        self.result.error_rows[line] = list(self.source.rows[line - 1])
+        self.result.mark(line, ERROR)
+
+    def column_error(self, line: int, key: str, message: str) -> None:
+        self.error(line, [RowError(line, str(FIELDS[key][0]), message)])
+
+    def batch(self, checked: list[Prepared]) -> None:
+        """Match and write one batch in one transaction; its outcomes count only once it is committed.
+
+        Another import (or a worker at a desk) may register one of these people between our
+        matching and our writing: the unique ID constraint then fails the whole transaction, and
+        the batch is matched again from scratch, which finds them.
+        """
+        for attempt in range(3):
+            seen_people = dict(self.seen_people)
+            households_before = self.places.created_households
+            outcomes: list[tuple[int, str, str, str]] = []  # line, outcome, error column key, message
+            try:
+                with transaction.atomic():
+                    self._match_and_write(checked, seen_people, outcomes)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+                # Buildings, units and households of the rolled-back transaction are gone too.
+                self.places = _Places(self.dry_run)
+                self.places.created_households = households_before
+                continue
+            self.seen_people = seen_people
+            for line, outcome, key, message in outcomes:
+                if outcome == ERROR:
+                    self.column_error(line, key, message)
+                else:
+                    self.result.mark(line, outcome)
+            return
+
+    def _match_and_write(
+        self, checked: list[Prepared], seen_people: dict[tuple[Any, ...], int], outcomes: list[tuple]
+    ) -> None:
+        places = self.places
+        known = _registered_areas([item.identity_hash for item in checked if item.identity_hash])
+        pending: list[Prepared] = []
+        for item in checked:
+            area = known.get(item.identity_hash) if item.identity_hash else None
+            if area is None:
+                pending.append(item)
+            elif any(area.startswith(p) for p in self.actor.personal_prefixes):
+                outcomes.append((item.row.line, EXISTING, "", ""))
+            else:
+                message = _("This person is registered in another community; ask it to record the move first.")
+                outcomes.append((item.row.line, ERROR, "id_number", message))
+        places.prepare([(item.row, item.row.grid_code) for item in pending])
+        # Matching people without an ID number: name + phone hash + household, one query per batch.
+        household_ids = {
+            h
+            for item in pending
+            if not item.identity and isinstance(h := places.household(item.row.grid_code, item.row), int)
+        }
+        people = set()
+        if household_ids:
+            people = set(
+                Resident.objects.filter(household_id__in=sorted(household_ids)).values_list(
+                    "household_id", "name", "phone_hash"
+                )
+            )
+        to_write: list[dict[str, Any]] = []
+        for item in pending:
+            row, grid = item.row, item.row.grid_code
+            household = places.household(grid, row)
+            if isinstance(household, str):
+                outcomes.append((row.line, ERROR, "building", household))
+                continue
+            if not item.identity:
+                person_key = (*places.key(grid, row), row.name, row.phone)
+                if person_key in seen_people:
+                    message = _("The same person (name, phone and dwelling) is in row %(line)s.") % {
+                        "line": seen_people[person_key]
+                    }
+                    outcomes.append((row.line, ERROR, "name", message))
+                    continue
+                seen_people[person_key] = row.line
+                if household is not None and (household, row.name, item.phone_hash) in people:
+                    outcomes.append((row.line, EXISTING, "", ""))
+                    continue
+            outcomes.append((row.line, CREATED, "", ""))
+            if self.writer is not None:
+                to_write.append(
+                    {
+                        "area_code": grid,
+                        "household_id": household,
+                        "name": row.name,
+                        "sex": row.sex,
+                        "birth_date": row.birth_date,
+                        "id_number": row.id_number,
+                        "document_type": row.document_type,
+                        "document_number": row.document_number,
+                        "phone": row.phone,
+                        "relation": row.relation,
+                        "residence_type": row.residence_type,
+                        "status": "active",
+                        "employer": row.employer,
+                        "notes": row.notes,
+                        COMPUTED: item.columns,
+                    }
+                )
+        if self.writer is not None:
+            self.writer.write(to_write)
 
 
 def resident_import(
@@ -256,20 +380,8 @@ def resident_import(
     mapping = {int(k): v for k, v in (mapping if mapping is not None else source.mapping).items() if v}
     result = ImportResult(dry_run=dry_run, header=list(source.header))
     first_line = 1  # the spreadsheet line of source.rows[0]
-    seen_ids: dict[str, int] = {}
-    seen_people: dict[tuple[Any, ...], int] = {}
-    places = _Places(dry_run)
-    writer = None if dry_run else ResidentWriter()
     data_start = source.header_index + 1
-
-    def error(line: int, errors: list[RowError]) -> None:
-        result.errors.extend(errors)
-        result.error_rows[line] = list(source.rows[line - first_line])
-        result.mark(line, ERROR)
-
-    def column_error(line: int, key: str, message: str) -> None:
-        error(line, [RowError(line, str(FIELDS[key][0]), message)])
-
+    run = _Run(actor=actor, source=source, result=result, places=_Places(dry_run), dry_run=dry_run)
     batches = prepared_ranges(source.rows, mapping, first_line, data_start, batch_size)
     for number, prepared in enumerate(batches):
         checked: list[Prepared] = []
@@ -280,95 +392,26 @@ def resident_import(
                 result.mark(line, SKIPPED)
                 continue
             if entry[0] == PREPARED_ERROR:
-                error(line, entry[2])
+                run.error(line, entry[2])
                 continue
             item: Prepared = entry[2]
             grid = item.row.grid_code or grid_code
             if grid not in allowed:
-                column_error(line, "grid_code", _("This grid is not within your jurisdiction."))
+                run.column_error(line, "grid_code", _("This grid is not within your jurisdiction."))
                 continue
             item.row.grid_code = grid
             if item.identity:
-                if item.identity in seen_ids:
-                    message = _("The same ID card number is in row %(line)s.") % {"line": seen_ids[item.identity]}
-                    column_error(line, "id_number", message)
+                if item.identity in run.seen_ids:
+                    message = _("The same ID card number is in row %(line)s.") % {"line": run.seen_ids[item.identity]}
+                    run.column_error(line, "id_number", message)
                     continue
-                seen_ids[item.identity] = line
+                run.seen_ids[item.identity] = line
             checked.append(item)
-        known = _registered_areas([item.identity_hash for item in checked if item.identity_hash])
-        to_write: list[dict[str, Any]] = []
-        with transaction.atomic():
-            pending: list[Prepared] = []
-            for item in checked:
-                area = known.get(item.identity_hash) if item.identity_hash else None
-                if area is None:
-                    pending.append(item)
-                elif any(area.startswith(p) for p in actor.personal_prefixes):
-                    result.mark(item.row.line, EXISTING)
-                else:
-                    message = _("This person is registered in another community; ask it to record the move first.")
-                    column_error(item.row.line, "id_number", message)
-            places.prepare([(item.row, item.row.grid_code) for item in pending])
-            # Matching people without an ID number: name + phone hash + household, one query per batch.
-            household_ids = {
-                h
-                for item in pending
-                if not item.identity and isinstance(h := places.household(item.row.grid_code, item.row), int)
-            }
-            people = set()
-            if household_ids:
-                people = set(
-                    Resident.objects.filter(household_id__in=sorted(household_ids)).values_list(
-                        "household_id", "name", "phone_hash"
-                    )
-                )
-            for item in pending:
-                row, grid = item.row, item.row.grid_code
-                household = places.household(grid, row)
-                if isinstance(household, str):
-                    column_error(row.line, "building", household)
-                    continue
-                if not item.identity:
-                    person_key = (*places.key(grid, row), row.name, row.phone)
-                    if person_key in seen_people:
-                        message = _("The same person (name, phone and dwelling) is in row %(line)s.") % {
-                            "line": seen_people[person_key]
-                        }
-                        column_error(row.line, "name", message)
-                        continue
-                    seen_people[person_key] = row.line
-                    if household is not None and (household, row.name, item.phone_hash) in people:
-                        result.mark(row.line, EXISTING)
-                        continue
-                result.mark(row.line, CREATED)
-                if writer is not None:
-                    to_write.append(
-                        {
-                            "area_code": grid,
-                            "household_id": household,
-                            "name": row.name,
-                            "sex": row.sex,
-                            "birth_date": row.birth_date,
-                            "id_number": row.id_number,
-                            **(
-                                {"document_type": row.document_type, "document_number": row.document_number}
-                                if HAS_DOCUMENTS
-                                else {}
-                            ),
-                            "phone": row.phone,
-                            "relation": row.relation,
-                            "residence_type": row.residence_type,
-                            "status": "active",
-                            "employer": row.employer,
-                            "notes": row.notes,
-                            COMPUTED: item.columns,
-                        }
-                    )
-            if writer is not None:
-                writer.write(to_write)
+        run.batch(checked)
         if progress is not None:
             done = min(data_start + (number + 1) * batch_size, len(source.rows)) - data_start
             progress(done, len(source.rows) - data_start)
+    places = run.places
     if not dry_run:
         audit_record(
             AuditAction.IMPORT,

@@ -294,3 +294,57 @@ def test_cell_normalisation():
     assert cells.date("1950年1月2日") == cells.date("1950/01/02") == cells.date("19500102") == dt.date(1950, 1, 2)
     assert cells.split_address("阳光小区 12栋3单元402室") == ("12号楼", "3单元", "402")
     assert cells.is_total(["合 计", None]) and cells.is_blank([None, "", "  "])
+
+
+def test_worker_processes_give_the_same_outcomes_and_messages(world, settings):
+    """Big files are prepared in forked workers: same outcome per row, messages in the user's language."""
+    from django.utils import translation
+
+    from fangxian.registry.importing import prepare
+
+    settings.FANGXIAN_IMPORT_PARALLEL_ROWS = 1
+    settings.FANGXIAN_IMPORT_WORKERS = 2
+    assert prepare.workers_for(10) == 2
+    with translation.override("zh-hans"):
+        result = run(world, xlsx_bytes(messy_rows(), title="花名册"), batch_size=3)
+        missing_name = translation.gettext("The name is missing.")
+    assert outcome_lines(result) == EXPECTED
+    messages = {e.line: e.message for e in result.errors}
+    assert missing_name != "The name is missing." and messages[11] == missing_name
+    assert Resident.objects.filter(name__in=["张三", "李四", "王五", "孙八"]).count() == 4
+    again = run(world, xlsx_bytes(messy_rows()), batch_size=3)
+    assert again.counts[CREATED] == 0 and again.counts[EXISTING] == 4
+
+
+def test_a_person_registered_meanwhile_is_matched_not_duplicated(world, monkeypatch):
+    """Another import registers a person between our matching and our writing: the batch is redone."""
+    from fangxian.registry.services import imports
+
+    rows = [["姓名", "身份证号", "楼号", "房号"], ["赵一", ID_A, "7号楼", "701"], ["钱二", ID_B, "7号楼", "702"]]
+    data = xlsx_bytes(rows)
+    run(world, xlsx_bytes(rows[:2]))  # 赵一 is registered "by the other import"
+    original = imports._registered_areas
+    calls = {"n": 0}
+
+    def blind_first(hashes):
+        calls["n"] += 1
+        return {} if calls["n"] == 1 else original(hashes)
+
+    monkeypatch.setattr(imports, "_registered_areas", blind_first)
+    result = run(world, data)
+    assert calls["n"] == 2  # the unique ID constraint failed the first try
+    assert outcome_lines(result) == {2: EXISTING, 3: CREATED}
+    assert Resident.objects.filter(id_number_hash=lookup_hash(PersonalKind.ID_CARD, ID_A)).count() == 1
+    assert Resident.objects.filter(id_number_hash=lookup_hash(PersonalKind.ID_CARD, ID_B)).count() == 1
+    assert Resident.objects.filter(household__building__name="7号楼").values("household").distinct().count() == 2
+
+
+def test_the_database_refuses_a_second_record_of_one_id_number(world):
+    from django.db import IntegrityError, transaction
+
+    run(world, xlsx_bytes([["姓名", "身份证号", "楼号", "房号"], ["孙三", ID_X, "8号楼", "801"]]))
+    person = Resident.objects.get(name="孙三")
+    twin = Resident(household_id=person.household_id, area_code=person.area_code, name="孙三", sex="M")
+    twin.id_number = ID_X
+    with pytest.raises(IntegrityError), transaction.atomic():
+        twin.save()
