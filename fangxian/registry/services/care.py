@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangxian.accounts.models import User
+from fangxian.accounts.models import RoleAssignment, User
 from fangxian.core.errors import DomainError, NotFound, PermissionDenied
 from fangxian.core.roles import Role
 from fangxian.core.scoping import Actor
@@ -22,6 +22,9 @@ from fangxian.registry.models.care import CarePlan, CareVisit, VulnerabilityDeta
 
 CARE_PLAN_REF_PREFIX = "registry.careplan:"
 CARE_VISIT_REF_PREFIX = "registry.carevisit:"
+# A visit that needs follow-up becomes a task due this many days later.
+FOLLOW_UP_DAYS = 2
+MAX_FOLLOW_UP_ASSIGNEES = 20
 VISITOR_ROLES = frozenset({Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.COMMANDER})
 
 
@@ -308,7 +311,56 @@ def care_visit_record(
             plan.save(update_fields=["last_visited_on", "next_due_on"])
         if not plan.is_overdue_on(today):
             _close_overdue_task(actor, plan)
+        if visit.follow_up_needed:
+            _follow_up_task_create(plan, visit)
     return visit
+
+
+def _follow_up_task_create(plan: CarePlan, visit: CareVisit) -> None:
+    """A visit that needs follow-up becomes a task, due in FOLLOW_UP_DAYS, with what was found.
+
+    It goes to the plan's visitor while they cover the plan's grid, else to the commanders of the
+    grid's community (else to the grid's staff as a whole). Made as the platform, like the overdue
+    tasks: the grid worker who records the visit may not assign tasks themselves.
+    """
+    from fangxian.command.models import TaskSource
+    from fangxian.command.services.tasks import task_create
+
+    system = Actor.system("care-follow-up")
+    fields = {
+        "title": _("Follow-up after a care visit: %(name)s (visited %(date)s)")
+        % {"name": plan.resident.name, "date": visit.visited_on.isoformat()},
+        "description": visit.findings,
+        "area_code": plan.area_code,
+        "due_at": timezone.now() + dt.timedelta(days=FOLLOW_UP_DAYS),
+        "source": TaskSource.CARE,
+        "source_ref": f"{CARE_VISIT_REF_PREFIX}{visit.pk}",
+    }
+    if not care_plan_visitor_missing(plan):
+        try:
+            with transaction.atomic():
+                task_create(actor=system, assignees=[plan.visitor_id], **fields)
+            return
+        except DomainError:
+            pass  # the visitor has no task inbox in this grid: the commanders take it
+    task_create(actor=system, assignees=_grid_commanders(plan.area_code), **fields)
+
+
+def _grid_commanders(area_code: str) -> list[int]:
+    """The active commanders whose community (or a wider area) holds the grid."""
+    from fangxian.core.areacode import ancestor_codes
+
+    return list(
+        RoleAssignment.objects.filter(
+            active=True,
+            role=Role.COMMANDER,
+            area_code__in=[*ancestor_codes(area_code), area_code],
+            user__is_active=True,
+        )
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .distinct()[:MAX_FOLLOW_UP_ASSIGNEES]
+    )
 
 
 def _close_overdue_task(actor: Actor, plan: CarePlan) -> None:
