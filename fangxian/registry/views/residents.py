@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from fangxian.areas.models import Household
 from fangxian.core.errors import DomainError
@@ -342,7 +342,9 @@ def resident_reinstate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 register_nav(
     NavItem(gettext_lazy("Residents"), "registry:residents", "resident.view", 20, group=REGISTRY_MENU),
-    NavItem(gettext_lazy("Households"), "registry:households", "resident.view", 21, group=REGISTRY_MENU),
+    NavItem(
+        pgettext_lazy("household list", "Households"), "registry:households", "resident.view", 21, group=REGISTRY_MENU
+    ),
 )
 
 urlpatterns = [
