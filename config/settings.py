@@ -206,6 +206,8 @@ FANGXIAN_MAX_UPLOAD_BYTES = env.int("FANGXIAN_MAX_UPLOAD_BYTES", 20 * 1024 * 102
 FANGXIAN_IMPORT_MAX_ROWS = env.int("FANGXIAN_IMPORT_MAX_ROWS", 200_000)
 FANGXIAN_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("FANGXIAN_IMPORT_MAX_UNCOMPRESSED_BYTES", 400 * 1024 * 1024)
 FANGXIAN_IMPORT_BACKGROUND_ROWS = env.int("FANGXIAN_IMPORT_BACKGROUND_ROWS", 5000)
+# Uploads and error reports of imports are deleted after this many days (the import's record stays).
+FANGXIAN_IMPORT_KEEP_DAYS = env.int("FANGXIAN_IMPORT_KEEP_DAYS", 7)
 # Imports of at least this many rows prepare rows (validation, encryption) in forked worker
 # processes; FANGXIAN_IMPORT_WORKERS of them (unset: one per processor, at most 4; below 2: none).
 FANGXIAN_IMPORT_PARALLEL_ROWS = env.int("FANGXIAN_IMPORT_PARALLEL_ROWS", 4000)

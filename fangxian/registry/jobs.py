@@ -1,4 +1,4 @@
-"""Background jobs of the registry: importing a large workbook.
+"""Background jobs of the registry: importing a large workbook, cleaning old import files, care reminders.
 
 In tests HUEY runs in immediate mode, so the job runs inline. The app's ready() must import this
 module so that the worker process knows the task.
@@ -11,17 +11,28 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 
 @db_task()
-def resident_import_job(user_id: int, token: str, file: str, name: str, grid: str, mapping: dict[str, str]) -> None:
+def resident_import_job(user_id: int, job_id: int) -> None:
+    """Run a queued import as its uploader (their jurisdiction, their name in the audit trail)."""
     from fangxian.accounts.models import User
     from fangxian.core.audit import acting_as
     from fangxian.core.scoping import Actor
-    from fangxian.registry.services.imports import import_run_stored
+    from fangxian.registry.models import ImportJob
+    from fangxian.registry.services.imports import import_job_run
 
     actor = Actor.for_user(User.objects.get(pk=user_id))
     with acting_as(actor):
-        import_run_stored(
-            actor, token, file=file, name=name, grid=grid, mapping={int(k): v for k, v in mapping.items()}
-        )
+        import_job_run(actor, ImportJob.objects.visible_to(actor).get(pk=job_id))
+
+
+@db_periodic_task(crontab(hour="3", minute="30"))
+def import_files_clean() -> int:
+    """Every night: uploads and error reports older than FANGXIAN_IMPORT_KEEP_DAYS are deleted."""
+    from fangxian.core.audit import acting_as
+    from fangxian.core.scoping import Actor
+    from fangxian.registry.services.imports import import_jobs_clean
+
+    with acting_as(Actor.system("import-files-clean")) as actor:
+        return import_jobs_clean(actor=actor)
 
 
 @db_periodic_task(crontab(hour="7", minute="0"))

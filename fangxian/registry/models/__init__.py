@@ -1,6 +1,7 @@
 """Models of the registry app, one module per part."""
 
 from fangxian.registry.models.care import CareLevel, CarePlan, CareVisit, DisabilityGrade, VulnerabilityDetail
+from fangxian.registry.models.imports import ImportJob, ImportStatus
 from fangxian.registry.models.party import Availability, PartyMember, PartyMemberStatus
 from fangxian.registry.models.residents import (
     DocumentType,
@@ -17,7 +18,8 @@ from fangxian.registry.models.residents import (
 )
 
 __all__ = [
-    "Availability", "CareLevel", "CarePlan", "CareVisit", "DisabilityGrade", "DocumentType", "PartyMember",
+    "Availability", "CareLevel", "CarePlan", "CareVisit", "DisabilityGrade", "DocumentType", "ImportJob", "ImportStatus",
+    "PartyMember",
     "PartyMemberStatus", "Relation", "ResidenceType", "Resident", "ResidentChangeKind", "ResidentMove",
     "ResidentStatus", "Sex", "Vulnerability", "VulnerabilityDetail", "VulnerabilityKind", "name_initials",
 ]

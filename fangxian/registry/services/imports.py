@@ -9,17 +9,23 @@ already written and creates the rest: that is how an interrupted import resumes.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangxian.areas.models import Area, AreaLevel, Building, Household, Unit
 from fangxian.core.audit import audit_record
-from fangxian.core.errors import PermissionDenied
+from fangxian.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from fangxian.core.models import AuditAction
 from fangxian.core.scoping import Actor
 from fangxian.registry import capabilities_imports  # noqa: F401 - registers registry.import
@@ -29,7 +35,7 @@ from fangxian.registry.importing.prepare import ERROR as PREPARED_ERROR
 from fangxian.registry.importing.prepare import SKIP, Prepared, prepared_ranges
 from fangxian.registry.importing.rows import ResidentRow, RowError
 from fangxian.registry.importing.writer import COMPUTED, ResidentWriter
-from fangxian.registry.models import Resident
+from fangxian.registry.models import ImportJob, ImportStatus, Resident
 
 BATCH_SIZE = 2000
 CREATED, EXISTING, SKIPPED, ERROR = "created", "existing", "skipped", "error"
@@ -490,59 +496,149 @@ def template_xlsx(output: Any) -> None:
 # --- runs of a stored upload, inline or as a background job, with their status on disk ---------------
 
 
-def import_directory() -> Any:
-    """Where uploads wait between the pages, with their status and error report (private, not media)."""
-    from pathlib import Path
-
-    from django.conf import settings
-
+def import_directory() -> Path:
+    """Where uploads wait between the pages, with their error reports (private, never under media)."""
     directory = Path(getattr(settings, "VAR_DIR", settings.BASE_DIR / "var")) / "imports"
     directory.mkdir(parents=True, exist_ok=True)
     return directory
 
 
-def import_status_write(token: str, status: dict[str, Any]) -> None:
-    """Replace the status file atomically, so a page polling it never reads half of it."""
-    import json
-    import os
-
-    path = import_directory() / f"{token}.json"
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(status))
-    os.replace(temporary, path)
-
-
-def import_status_read(token: str) -> dict[str, Any] | None:
-    import json
-
-    path = import_directory() / f"{token}.json"
+def import_job_create(actor: Actor, *, data: bytes, name: str, grid: str) -> ImportJob:
+    """Check and read an upload, keep the file for the next steps, and guess the column mapping."""
+    if not actor.can("registry.import"):
+        raise PermissionDenied(_("You may not import residents."))
+    if grid not in {g.code for g in import_grids(actor)}:
+        raise PermissionDenied(_("Choose a grid within your jurisdiction."), field="grid")
+    source = import_source_read(data, name)
+    token = uuid.uuid4().hex
+    stored = f"{token}{os.path.splitext(name)[1].lower()}"
+    (import_directory() / stored).write_bytes(data)
     try:
-        return json.loads(path.read_text())
-    except (FileNotFoundError, ValueError):
-        return None
+        return ImportJob.objects.create(
+            area_code=grid,
+            token=token,
+            created_by=actor.user,
+            file_name=name[:200],
+            stored_file=stored,
+            rows=max(len(source.rows) - source.header_index - 1, 0),
+            mapping={str(k): v for k, v in source.mapping.items()},
+        )
+    except BaseException:
+        (import_directory() / stored).unlink(missing_ok=True)
+        raise
 
 
-def import_run_stored(actor: Actor, token: str, *, file: str, name: str, grid: str, mapping: dict[int, str]) -> None:
-    """Import a stored upload, reporting progress in its status file, then the counts and the error report."""
+def import_job_get(actor: Actor, pk: int, *, own: bool = False) -> ImportJob:
+    """The import if the actor reaches it; `own`: only the uploader may go on with it."""
+    if not actor.can("registry.import"):
+        raise PermissionDenied(_("You may not import residents."))
+    job = ImportJob.objects.visible_to(actor).filter(pk=pk).first()
+    if job is None or (own and job.created_by_id != getattr(actor.user, "pk", None)):
+        raise NotFound(_("This import is not yours or has expired."))
+    return job
+
+
+def import_job_source(job: ImportJob) -> ImportSource:
+    """The waiting upload of an import, read again (the file is kept, not its parsed rows)."""
+    if not job.stored_file:
+        raise NotFound(_("This import is not yours or has expired."))
+    try:
+        data = (import_directory() / job.stored_file).read_bytes()
+    except FileNotFoundError:
+        raise NotFound(_("This import is not yours or has expired.")) from None
+    return import_source_read(data, job.file_name)
+
+
+def import_job_mapping_set(actor: Actor, job: ImportJob, mapping: dict[int, str]) -> ImportJob:
+    job.mapping = {str(k): v for k, v in mapping.items()}
+    job.save(update_fields=["mapping"])
+    return job
+
+
+def import_job_queue(actor: Actor, job: ImportJob) -> bool:
+    """Mark the import as started; True if it is big enough to run as a background job."""
+    if job.status != ImportStatus.UPLOADED:
+        raise Conflict(_("This import has already been started."))
+    job.status = ImportStatus.QUEUED
+    job.save(update_fields=["status"])
+    return job.rows > getattr(settings, "FANGXIAN_IMPORT_BACKGROUND_ROWS", 5000)
+
+
+def import_job_run(actor: Actor, job: ImportJob) -> ImportJob:
+    """Run a queued import: progress on the row as batches commit, then counts and the error report.
+
+    The upload is deleted when the run ends, whatever the outcome: running the same file again is
+    a new upload (and creates no duplicates).
+    """
     directory = import_directory()
     try:
-        source = import_source_read((directory / file).read_bytes(), name)
+        source = import_job_source(job)
+        job.status = ImportStatus.RUNNING
+        job.save(update_fields=["status"])
 
         def progress(done: int, total: int) -> None:
-            import_status_write(token, {"state": "running", "done": done, "total": total})
+            # Not audited: a counter the page polls, not a change of the record.
+            ImportJob.objects.filter(pk=job.pk).update(done_rows=done)
 
-        import_status_write(token, {"state": "running", "done": 0, "total": len(source.rows)})
-        result = resident_import(actor, source, grid_code=grid, mapping=mapping, progress=progress)
-        report = f"{token}-errors.xlsx"
-        with open(directory / report, "wb") as output:
-            error_report_xlsx(result, output)
-        import_status_write(token, {"state": "done", "counts": result.counts, "total": result.total, "report": report})
-    except Exception as problem:  # noqa: BLE001 - the page must learn that the run failed
-        from fangxian.core.errors import DomainError
-
-        message = str(problem.message) if isinstance(problem, DomainError) else str(_("The import failed."))
-        import_status_write(token, {"state": "failed", "message": message})
+        mapping = {int(k): v for k, v in job.mapping.items()}
+        result = resident_import(actor, source, grid_code=job.area_code, mapping=mapping, progress=progress)
+        if result.counts[ERROR]:
+            job.report_file = f"{job.token}-errors.xlsx"
+            with open(directory / job.report_file, "wb") as output:
+                error_report_xlsx(result, output)
+        job.status, job.counts, job.done_rows = ImportStatus.DONE, result.counts, job.rows
+    except Exception as problem:
+        job.status = ImportStatus.FAILED
+        job.message = str(problem.message if isinstance(problem, DomainError) else _("The import failed."))[:500]
         if not isinstance(problem, DomainError):
             raise
     finally:
-        (directory / file).unlink(missing_ok=True)
+        if job.stored_file:
+            (directory / job.stored_file).unlink(missing_ok=True)
+        job.stored_file = ""
+        job.finished_at = timezone.now()
+        job.save(
+            update_fields=["status", "counts", "done_rows", "report_file", "message", "stored_file", "finished_at"]
+        )
+    return job
+
+
+def import_report_path(job: ImportJob) -> Path:
+    if job.status != ImportStatus.DONE or not job.report_file:
+        raise NotFound(_("This import has no error report (any more)."))
+    path = import_directory() / job.report_file
+    if not path.exists():
+        raise NotFound(_("This import has no error report (any more)."))
+    return path
+
+
+def import_jobs_clean(*, actor: Actor, now: dt.datetime | None = None) -> int:
+    """Delete the files of imports older than FANGXIAN_IMPORT_KEEP_DAYS; the records stay.
+
+    Also closes imports that never finished (a worker killed mid-way): after a day they are marked
+    failed, since whole batches are kept and running the file again completes them. Returns how
+    many imports were cleaned.
+    """
+    now = now or timezone.now()
+    keep = dt.timedelta(days=getattr(settings, "FANGXIAN_IMPORT_KEEP_DAYS", 7))
+    directory = import_directory()
+    cleaned = 0
+    old = ImportJob.objects.visible_to(actor).filter(created_at__lt=now - min(keep, dt.timedelta(days=1)))
+    for job in old.iterator(chunk_size=500):
+        fields = []
+        if job.in_progress:
+            job.status, job.message = ImportStatus.FAILED, str(_("The import was interrupted."))
+            fields += ["status", "message"]
+        if job.created_at < now - keep:
+            if job.status == ImportStatus.UPLOADED:
+                job.status = ImportStatus.EXPIRED
+                fields.append("status")
+            for attribute in ("stored_file", "report_file"):
+                if getattr(job, attribute):
+                    (directory / getattr(job, attribute)).unlink(missing_ok=True)
+                    setattr(job, attribute, "")
+                    fields.append(attribute)
+        if fields:
+            job.save(update_fields=fields)
+            cleaned += 1
+    return cleaned

@@ -1,4 +1,4 @@
-"""Helpers of the import tests: valid ID numbers, and messy workbooks and CSV files built in code."""
+"""Helpers of the import tests: valid ID numbers, messy workbooks and CSV files built in code, import records."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import io
 from typing import Any
 
 from fangxian.core.idcard import check_char
+from fangxian.core.testing import leak_factory
+from fangxian.registry.models import ImportJob, ImportStatus
 
 
 def id_number(birth: str = "19500101", serial: int = 1, region: str = "370202", *, want_x: bool = False) -> str:
@@ -47,3 +49,19 @@ def csv_bytes(rows: list[list[Any]], encoding: str = "utf-8") -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     return buffer.getvalue().encode(encoding)
+
+
+@leak_factory(ImportJob)
+def import_job(grid: str, marker: str, world, user=None):
+    """A finished import in the grid; its file name is the marker the pages show."""
+    import uuid
+
+    return ImportJob.objects.create(
+        area_code=grid,
+        token=uuid.uuid4().hex,
+        created_by=user or next(iter(world.users.values())),
+        file_name=marker,
+        rows=3,
+        status=ImportStatus.DONE,
+        counts={"created": 2, "existing": 0, "skipped": 0, "error": 1},
+    )

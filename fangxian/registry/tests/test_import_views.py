@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
+from fangxian.core.models import AuditEvent
 from fangxian.core.testing import GRID_A1, GRID_B1, login
-from fangxian.registry.models import Resident
+from fangxian.registry.models import ImportJob, ImportStatus, Resident
 from fangxian.registry.tests.factories_imports import id_number, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def upload(client, data: bytes, name: str = "花名册.xlsx", grid: str = GRID_A
     return client.post(reverse("registry:import_upload"), {"file": SimpleUploadedFile(name, data), "grid": grid})
 
 
-def test_upload_fix_mapping_preview_import_and_error_report(client, world):
+def test_upload_fix_mapping_preview_import_and_error_report(client, world, settings):
     login(client, world.users["worker_a"])
     page = client.get(reverse("registry:import_upload"))
     assert page.status_code == 200 and GRID_A1.encode() in page.content and GRID_B1.encode() not in page.content
@@ -56,13 +57,19 @@ def test_upload_fix_mapping_preview_import_and_error_report(client, world):
     response = client.post(mapping_url, {**mapping, "action": "run"})
     assert response.status_code == 302
     page = client.get(response["Location"])
-    assert page.context["status"]["counts"]["created"] == 10 and page.context["status"]["counts"]["error"] == 3
+    job = page.context["job"]
+    assert job.status == ImportStatus.DONE and job.counts["created"] == 10 and job.counts["error"] == 3
     assert Resident.objects.filter(name__startswith="居民", area_code=GRID_A1).count() == 10
-    token = mapping_url.rstrip("/").split("/")[-2]
     assert client.get(mapping_url)["Location"] == response["Location"]  # after the run, the mapping is the result
-    report = client.get(reverse("registry:import_errors", args=[token]))
+    # The upload is gone once imported; only the error report stays (until the nightly cleaning).
+    assert not job.stored_file and [p.name for p in settings.VAR_DIR.joinpath("imports").iterdir()] == [job.report_file]
+    report = client.get(reverse("registry:import_errors", args=[job.pk]))
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(report.streaming_content))).get_sheet_by_index(0)
     assert [int(row[0]) for row in sheet.to_python()[1:]] == [13, 14, 15]
+    # The history lists it; the record is audited as the upload of worker_a.
+    history = client.get(reverse("registry:import_list"))
+    assert "花名册.xlsx".encode() in history.content and b"10" in history.content
+    assert AuditEvent.objects.filter(object_type="registry.importjob", object_id=str(job.pk)).exists()
 
 
 def test_template_download(client, world):
@@ -74,11 +81,19 @@ def test_template_download(client, world):
 def test_pages_refuse_roles_without_capability_and_other_users(client, world):
     login(client, world.users["grid_a1"])
     assert client.get(reverse("registry:import_upload")).status_code == 403
+    assert client.get(reverse("registry:import_list")).status_code == 403
     login(client, world.users["worker_a"])
     mapping_url = upload(client, workbook_10_good_3_bad())["Location"]
+    job = ImportJob.objects.get()
     client.logout()
+    # The commander of the community sees the import, but only its uploader goes on with it.
     login(client, world.users["commander_a"])
     assert client.get(mapping_url).status_code == 404
+    assert client.get(reverse("registry:import_detail", args=[job.pk])).status_code == 200
+    client.logout()
+    login(client, world.users["commander_b"])
+    assert client.get(reverse("registry:import_detail", args=[job.pk])).status_code == 404
+    assert client.get(reverse("registry:import_errors", args=[job.pk])).status_code == 404
 
 
 def test_grid_outside_jurisdiction_and_bad_file_are_form_errors(client, world):
@@ -114,21 +129,50 @@ def test_api_import_dry_run_then_real(client, world):
 
 
 def test_large_file_runs_as_a_background_job_with_progress(client, world, settings):
-    from fangxian.registry.services.imports import import_status_read, import_status_write
-
     settings.FANGXIAN_IMPORT_BACKGROUND_ROWS = 5
     login(client, world.users["worker_a"])
     mapping_url = upload(client, workbook_10_good_3_bad())["Location"]
-    token = mapping_url.rstrip("/").split("/")[-2]
     mapping = {"column_0": "name", "column_1": "id_number", "column_2": "building", "column_3": "room"}
     response = client.post(mapping_url, {**mapping, "action": "run"})  # HUEY immediate: the job runs inline
     page = client.get(response["Location"])
-    assert page.context["status"]["state"] == "done" and page.context["status"]["counts"]["created"] == 10
+    assert page.context["job"].status == ImportStatus.DONE and page.context["job"].counts["created"] == 10
     assert Resident.objects.filter(name__startswith="居民").count() == 10
     # While a job runs, the page shows its progress and refreshes itself.
-    status = import_status_read(token)
-    import_status_write(token, {"state": "running", "done": 6, "total": 15})
+    job = page.context["job"]
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, done_rows=6)
     page = client.get(response["Location"])
-    assert page.context["percent"] == 40 and b'data-testid="import-progress"' in page.content
+    assert page.context["job"].percent == 46 and b'data-testid="import-progress"' in page.content
     assert b'http-equiv="refresh"' in page.content
-    import_status_write(token, status)
+    # Running it twice is refused.
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.DONE)
+    assert client.post(mapping_url, {**mapping, "action": "run"})["Location"] == response["Location"]
+
+
+def test_old_files_are_deleted_and_interrupted_imports_closed(client, world, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fangxian.core.scoping import Actor
+    from fangxian.registry.jobs import import_files_clean
+    from fangxian.registry.services.imports import import_directory, import_jobs_clean
+
+    login(client, world.users["worker_a"])
+    waiting = ImportJob.objects.get(pk=upload(client, workbook_10_good_3_bad())["Location"].split("/")[-3])
+    stuck = ImportJob.objects.get(pk=upload(client, workbook_10_good_3_bad())["Location"].split("/")[-3])
+    ImportJob.objects.filter(pk=stuck.pk).update(status=ImportStatus.RUNNING)
+    files = sorted(p.name for p in import_directory().iterdir())
+    assert len(files) == 2
+    assert import_jobs_clean(actor=Actor.system(), now=timezone.now() + dt.timedelta(hours=1)) == 0
+    later = timezone.now() + dt.timedelta(days=settings.FANGXIAN_IMPORT_KEEP_DAYS, hours=1)
+    assert import_jobs_clean(actor=Actor.system(), now=later) == 2
+    waiting.refresh_from_db()
+    stuck.refresh_from_db()
+    assert waiting.status == ImportStatus.EXPIRED and not waiting.stored_file
+    assert stuck.status == ImportStatus.FAILED and stuck.message
+    assert not list(import_directory().iterdir())
+    assert import_files_clean.call_local() == 0  # the periodic job: nothing left to clean
+    page = client.get(reverse("registry:import_detail", args=[waiting.pk]))
+    assert (
+        page.status_code == 200 and client.get(reverse("registry:import_mapping", args=[waiting.pk])).status_code == 302
+    )

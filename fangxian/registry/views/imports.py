@@ -1,50 +1,50 @@
-"""Registry: resident import pages (template, upload, mapping, dry-run preview, import, result).
+"""Registry: resident import pages (template, upload, mapping, dry-run preview, import, result, history).
 
-The uploaded file waits in the private var directory under a random token kept in the uploader's
-session, so only the uploader reaches it; the pages show the file's own header and counts and the
-grids of the actor's jurisdiction, never other rows.
+An upload becomes an `ImportJob` in the chosen grid: its file waits in the private var directory
+while the uploader corrects the mapping (only the uploader may go on with it), and its outcome,
+progress and error report are recorded on the job, which others of the jurisdiction with the
+import capability see in the history.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import uuid
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangxian.core.errors import DomainError
+from fangxian.core.errors import DomainError, NotFound
+from fangxian.core.errors import PermissionDenied as DomainPermissionDenied
 from fangxian.core.navigation import NavItem, register_nav
 from fangxian.core.uploads import upload_limit_bytes
-from fangxian.core.views import leak_exempt, render_error
+from fangxian.core.views import ScopedDetailView, ScopedListView, leak_exempt, render_error
 from fangxian.registry.forms_imports import ImportMappingForm, ImportUploadForm
 from fangxian.registry.jobs import resident_import_job
 from fangxian.registry.menu import REGISTRY_MENU
+from fangxian.registry.models import ImportJob, ImportStatus
 from fangxian.registry.services.imports import (
-    import_directory,
     import_grids,
-    import_run_stored,
-    import_source_read,
-    import_status_read,
-    import_status_write,
+    import_job_create,
+    import_job_get,
+    import_job_mapping_set,
+    import_job_queue,
+    import_job_run,
+    import_job_source,
+    import_report_path,
     mapping_check,
     resident_import,
     template_xlsx,
 )
 
-SESSION_KEY = "registry_imports"
-# Files with more rows than this are imported by a background job, with a progress bar.
-BACKGROUND_ROWS = 5000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXEMPT = "import pages show the uploader's own file and the grids of their jurisdiction"
 
 
 def _require(request: HttpRequest) -> None:
@@ -52,25 +52,13 @@ def _require(request: HttpRequest) -> None:
         raise PermissionDenied(_("Your role does not allow importing residents."))
 
 
-def _pending(request: HttpRequest, token: str) -> dict[str, Any]:
-    entry = request.session.get(SESSION_KEY, {}).get(token)
-    if not entry:
-        raise Http404(_("This import is not yours or has expired."))
-    return entry
-
-
-def _save(request: HttpRequest, token: str, entry: dict[str, Any]) -> None:
-    imports = request.session.get(SESSION_KEY, {})
-    imports[token] = entry
-    # Keep the session small: the five latest imports.
-    request.session[SESSION_KEY] = dict(list(imports.items())[-5:])
-
-
-def _data(entry: dict[str, Any]) -> bytes:
+def _job(request: HttpRequest, pk: int, *, own: bool = False) -> ImportJob:
     try:
-        return (import_directory() / entry["file"]).read_bytes()
-    except FileNotFoundError:
-        raise Http404(_("This import is not yours or has expired.")) from None
+        return import_job_get(request.actor, pk, own=own)
+    except NotFound as problem:
+        raise Http404(problem.message) from None
+    except DomainPermissionDenied as problem:
+        raise PermissionDenied(problem.message) from None
 
 
 @leak_exempt("the import template holds no rows")
@@ -83,7 +71,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
     return FileResponse(output, as_attachment=True, filename="resident-import-template.xlsx", content_type=XLSX)
 
 
-@leak_exempt(EXEMPT)
+@leak_exempt("the upload form lists only the grids of the actor's jurisdiction (import_grids)")
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     _require(request)
@@ -94,61 +82,51 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         if upload.size > upload_limit_bytes():
             form.add_error("file", _("The file is too large."))
         else:
-            data = upload.read()
             try:
-                source = import_source_read(data, upload.name)
+                job = import_job_create(
+                    request.actor, data=upload.read(), name=upload.name, grid=form.cleaned_data["grid"]
+                )
             except DomainError as problem:
                 form.add_error("file", problem.message)
             else:
-                token = uuid.uuid4().hex
-                extension = os.path.splitext(upload.name)[1].lower()
-                (import_directory() / f"{token}{extension}").write_bytes(data)
-                _save(
-                    request,
-                    token,
-                    {
-                        "file": f"{token}{extension}",
-                        "name": upload.name[:200],
-                        "grid": form.cleaned_data["grid"],
-                        "mapping": {str(k): v for k, v in source.mapping.items()},
-                    },
-                )
-                return redirect("registry:import_mapping", token=token)
+                return redirect("registry:import_mapping", pk=job.pk)
     return render(request, "registry/imports/upload.html", {"form": form, "grids": grids})
 
 
-@leak_exempt(EXEMPT)
+@leak_exempt("the uploader's own import, fetched with visible_to and the uploader checked (import_job_get)")
 @login_required
-def import_mapping(request: HttpRequest, token: str) -> HttpResponse:
+def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request)
-    entry = _pending(request, token)
-    if entry.get("started"):
-        # The file is gone once the import has run: its page is the result.
-        return redirect("registry:import_result", token=token)
-    source = import_source_read(_data(entry), entry["name"])
-    mapping = {int(k): v for k, v in entry["mapping"].items()}
+    job = _job(request, pk, own=True)
+    if job.status != ImportStatus.UPLOADED:
+        return redirect("registry:import_detail", pk=job.pk)
+    try:
+        source = import_job_source(job)
+    except NotFound as problem:
+        raise Http404(problem.message) from None
+    mapping = {int(k): v for k, v in job.mapping.items()}
     form = ImportMappingForm(request.POST or None, header=source.header, mapping=mapping)
-    context: dict[str, Any] = {"form": form, "entry": entry, "token": token, "rows": len(source.rows)}
+    context: dict[str, Any] = {"form": form, "job": job, "rows": job.rows}
     if request.method == "POST" and form.is_valid():
         mapping = form.mapping()
         problems = mapping_check(mapping)
-        entry["mapping"] = {str(k): v for k, v in mapping.items()}
-        _save(request, token, entry)
+        import_job_mapping_set(request.actor, job, mapping)
         if problems:
             context["problems"] = problems
         elif request.POST.get("action") == "run":
-            entry["started"] = True
-            _save(request, token, entry)
-            arguments = {"file": entry["file"], "name": entry["name"], "grid": entry["grid"]}
-            if len(source.rows) > getattr(settings, "FANGXIAN_IMPORT_BACKGROUND_ROWS", BACKGROUND_ROWS):
-                import_status_write(token, {"state": "queued", "done": 0, "total": len(source.rows)})
-                resident_import_job(request.user.pk, token, mapping=entry["mapping"], **arguments)
+            try:
+                background = import_job_queue(request.actor, job)
+            except DomainError as problem:
+                context["problems"] = [problem.message]
             else:
-                import_run_stored(request.actor, token, mapping=mapping, **arguments)
-            return redirect("registry:import_result", token=token)
+                if background:
+                    resident_import_job(request.user.pk, job.pk)
+                else:
+                    import_job_run(request.actor, job)
+                return redirect("registry:import_detail", pk=job.pk)
         else:
             try:
-                result = resident_import(request.actor, source, grid_code=entry["grid"], mapping=mapping, dry_run=True)
+                result = resident_import(request.actor, source, grid_code=job.area_code, mapping=mapping, dry_run=True)
             except DomainError as problem:
                 context["problems"] = [problem.message]
             else:
@@ -157,30 +135,43 @@ def import_mapping(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "registry/imports/mapping.html", context)
 
 
-@leak_exempt(EXEMPT)
-@login_required
-def import_result(request: HttpRequest, token: str) -> HttpResponse:
-    _require(request)
-    entry = _pending(request, token)
-    status = import_status_read(token)
-    if not entry.get("started") or status is None:
-        return redirect("registry:import_mapping", token=token)
-    context = {"entry": entry, "token": token, "status": status}
-    if status["state"] in ("queued", "running"):
-        total = status.get("total") or 1
-        context["percent"] = min(100, round(100 * status.get("done", 0) / total))
-    return render(request, "registry/imports/result.html", context)
+class ImportJobListView(ScopedListView):
+    """The imports of the jurisdiction, newest first: who imported which file into which grid, and the outcome."""
+
+    model = ImportJob
+    capability = "registry.import"
+    template_name = "registry/imports/list.html"
+
+    def scoped_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("created_by").order_by("-created_at", "-id")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["keep_days"] = getattr(settings, "FANGXIAN_IMPORT_KEEP_DAYS", 7)
+        return context
 
 
-@leak_exempt(EXEMPT)
+class ImportJobDetailView(ScopedDetailView):
+    """One import: its progress while it runs (the page refreshes itself), then its counts and error report."""
+
+    model = ImportJob
+    capability = "registry.import"
+    template_name = "registry/imports/result.html"
+    context_object_name = "job"
+
+    def scoped_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("created_by")
+
+
+@leak_exempt("a download of an import fetched with visible_to (import_job_get)")
 @login_required
-def import_errors(request: HttpRequest, token: str) -> HttpResponse:
+def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request)
-    _pending(request, token)
-    status = import_status_read(token) or {}
-    if status.get("state") != "done":
-        raise Http404(_("This import has not finished yet."))
-    report = import_directory() / status["report"]
+    job = _job(request, pk)
+    try:
+        report = import_report_path(job)
+    except NotFound as problem:
+        raise Http404(problem.message) from None
     return FileResponse(report.open("rb"), as_attachment=True, filename="import-errors.xlsx", content_type=XLSX)
 
 
@@ -218,12 +209,16 @@ def resident_export(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("residents/export.xlsx", resident_export, name="resident_export"),
     path("imports/", import_upload, name="import_upload"),
+    path("imports/history/", ImportJobListView.as_view(), name="import_list"),
     path("imports/template.xlsx", import_template, name="import_template"),
-    path("imports/<str:token>/mapping/", import_mapping, name="import_mapping"),
-    path("imports/<str:token>/result/", import_result, name="import_result"),
-    path("imports/<str:token>/errors.xlsx", import_errors, name="import_errors"),
+    path("imports/<int:pk>/", ImportJobDetailView.as_view(), name="import_detail"),
+    path("imports/<int:pk>/mapping/", import_mapping, name="import_mapping"),
+    path("imports/<int:pk>/errors.xlsx", import_errors, name="import_errors"),
 ]
 
 register_nav(
     NavItem(gettext_lazy("Import residents"), "registry:import_upload", "registry.import", 45, group=REGISTRY_MENU)
+)
+register_nav(
+    NavItem(gettext_lazy("Import history"), "registry:import_list", "registry.import", 46, group=REGISTRY_MENU)
 )
