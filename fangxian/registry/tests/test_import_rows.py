@@ -348,3 +348,18 @@ def test_the_database_refuses_a_second_record_of_one_id_number(world):
     twin.id_number = ID_X
     with pytest.raises(IntegrityError), transaction.atomic():
         twin.save()
+
+
+def test_a_real_excel_97_2003_file(world):
+    """An .xls written by a BIFF8 writer (xlwt, as old Excel saves): merged title, numbers, a date cell."""
+    from pathlib import Path
+
+    data = (Path(__file__).parent / "data" / "residents-97-2003.xls").read_bytes()
+    result = run(world, data, name="花名册.xls")
+    assert outcome_lines(result) == {3: CREATED, 4: CREATED, 5: ERROR, 6: CREATED, 7: SKIPPED}
+    assert "lost its last digits" in result.errors[0].message
+    wu = Resident.objects.get(name="吴二")
+    assert wu.phone.reveal() == "13900000042" and wu.id_number.reveal() == "37020219610712042X"
+    assert (wu.household.building.name, wu.household.room) == ("5号楼", "502")
+    feng = Resident.objects.get(name="冯四")
+    assert feng.birth_date == dt.date(1948, 2, 29) and not feng.id_number
