@@ -18,8 +18,8 @@ from fangxian.registry.models.residents import (
 )
 
 __all__ = [
-    "Availability", "CareLevel", "CarePlan", "CareVisit", "DisabilityGrade", "DocumentType", "ImportJob", "ImportStatus",
-    "PartyMember",
-    "PartyMemberStatus", "Relation", "ResidenceType", "Resident", "ResidentChangeKind", "ResidentMove",
-    "ResidentStatus", "Sex", "Vulnerability", "VulnerabilityDetail", "VulnerabilityKind", "name_initials",
+    "Availability", "CareLevel", "CarePlan", "CareVisit", "DisabilityGrade", "DocumentType", "ImportJob",
+    "ImportStatus", "PartyMember", "PartyMemberStatus", "Relation", "ResidenceType", "Resident",
+    "ResidentChangeKind", "ResidentMove", "ResidentStatus", "Sex", "Vulnerability", "VulnerabilityDetail",
+    "VulnerabilityKind", "name_initials",
 ]

@@ -564,13 +564,15 @@ def import_job_queue(actor: Actor, job: ImportJob) -> bool:
     return job.rows > getattr(settings, "FANGXIAN_IMPORT_BACKGROUND_ROWS", 5000)
 
 
-def import_job_run(actor: Actor, job: ImportJob) -> ImportJob:
+def import_job_run(actor: Actor, job: ImportJob) -> ImportResult | None:
     """Run a queued import: progress on the row as batches commit, then counts and the error report.
 
     The upload is deleted when the run ends, whatever the outcome: running the same file again is
-    a new upload (and creates no duplicates).
+    a new upload (and creates no duplicates). Returns the row-by-row result (None if it failed);
+    the job is updated in place.
     """
     directory = import_directory()
+    result = None
     try:
         source = import_job_source(job)
         job.status = ImportStatus.RUNNING
@@ -600,7 +602,7 @@ def import_job_run(actor: Actor, job: ImportJob) -> ImportJob:
         job.save(
             update_fields=["status", "counts", "done_rows", "report_file", "message", "stored_file", "finished_at"]
         )
-    return job
+    return result
 
 
 def import_report_path(job: ImportJob) -> Path:

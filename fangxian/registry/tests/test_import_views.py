@@ -176,3 +176,33 @@ def test_old_files_are_deleted_and_interrupted_imports_closed(client, world, set
     assert (
         page.status_code == 200 and client.get(reverse("registry:import_mapping", args=[waiting.pk])).status_code == 302
     )
+
+
+def test_api_real_imports_are_recorded_and_large_ones_queued(client, world, settings):
+    login(client, world.users["worker_a"])
+    url = "/api/v1/registry/imports/"
+    rows = [["姓名", "身份证号", "楼号", "房号"]]
+    rows += [[f"居民{i}", id_number("19800101", i * 3), "7号楼", f"{100 + i}"] for i in range(1, 8)]
+    response = client.post(
+        url, {"grid": GRID_A1, "dry_run": "false", "file": SimpleUploadedFile("a.xlsx", xlsx_bytes(rows[:3]))}
+    )
+    body = response.json()
+    assert response.status_code == 200 and body["created"] == 2 and body["job_id"]
+    job = client.get(f"{url}jobs/{body['job_id']}").json()
+    assert job["status"] == "done" and job["counts"]["created"] == 2 and job["file_name"] == "a.xlsx"
+    settings.FANGXIAN_IMPORT_BACKGROUND_ROWS = 5
+    response = client.post(
+        url, {"grid": GRID_A1, "dry_run": "false", "file": SimpleUploadedFile("b.xlsx", xlsx_bytes(rows))}
+    )
+    assert response.status_code == 202  # queued (HUEY immediate has run it already)
+    queued = response.json()
+    listing = client.get(f"{url}jobs").json()
+    assert [j["id"] for j in listing["items"]] == [queued["id"], body["job_id"]]
+    assert listing["items"][0]["status"] == "done" and listing["items"][0]["counts"]["created"] == 5
+    # A file whose columns cannot be recognised is refused before anything is recorded.
+    bad = xlsx_bytes([["甲", "乙"], ["1", "2"]])
+    response = client.post(url, {"grid": GRID_A1, "dry_run": "false", "file": SimpleUploadedFile("c.xlsx", bad)})
+    assert response.status_code == 400 and ImportJob.objects.count() == 2
+    client.logout()
+    login(client, world.users["commander_b"])
+    assert client.get(f"{url}jobs/{queued['id']}").status_code == 404
