@@ -209,7 +209,8 @@ FANGXIAN_IMPORT_BACKGROUND_ROWS = env.int("FANGXIAN_IMPORT_BACKGROUND_ROWS", 500
 # Uploads and error reports of imports are deleted after this many days (the import's record stays).
 FANGXIAN_IMPORT_KEEP_DAYS = env.int("FANGXIAN_IMPORT_KEEP_DAYS", 7)
 # Imports of at least this many rows prepare rows (validation, encryption) in forked worker
-# processes; FANGXIAN_IMPORT_WORKERS of them (unset: one per processor, at most 4; below 2: none).
+# processes; FANGXIAN_IMPORT_WORKERS of them (unset: one if the machine has two processors or
+# more; 0: none, everything in the importing process).
 FANGXIAN_IMPORT_PARALLEL_ROWS = env.int("FANGXIAN_IMPORT_PARALLEL_ROWS", 4000)
 FANGXIAN_IMPORT_WORKERS = env.int("FANGXIAN_IMPORT_WORKERS", None)
 

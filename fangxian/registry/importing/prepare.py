@@ -13,6 +13,7 @@ rows produce nothing.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import deque
@@ -92,16 +93,17 @@ def prepare_range(rows: list[list[Any]], mapping: dict[int, str], first_line: in
     return out
 
 
-# The job the forked workers inherit: (rows, mapping, first_line). Set only while a pool runs.
-_job: tuple[list[list[Any]], dict[int, str], int] | None = None
+# What the forked workers inherit: (mapping, first_line). Set only while a pool runs.
+_job: tuple[dict[int, str], int] | None = None
 
 
-def _prepare_in_worker(start: int, end: int) -> list[tuple]:
+def _prepare_in_worker(start: int, rows: list[list[Any]]) -> list[tuple]:
+    """Prepare a range sent to the worker; `start` is the index of its first row in the file."""
     assert _job is not None  # noqa: S101 - set by the parent before it forks
-    rows, mapping, first_line = _job
+    mapping, first_line = _job
     return [
         (OK, entry[1], entry[2].state()) if entry[0] == OK else entry
-        for entry in prepare_range(rows, mapping, first_line, start, end)
+        for entry in prepare_range(rows, mapping, first_line + start, 0, len(rows))
     ]
 
 
@@ -112,8 +114,11 @@ def workers_for(row_count: int) -> int:
     if "fork" not in multiprocessing.get_all_start_methods():
         return 0
     configured = getattr(settings, "FANGXIAN_IMPORT_WORKERS", None)
-    workers = configured if configured is not None else min(os.cpu_count() or 1, 4)
-    return workers if workers >= 2 else 0
+    if configured is not None:
+        return max(configured, 0)
+    # One worker by default: the parent, matching and writing, is the bottleneck beyond it, and
+    # each worker costs about 1 MB per 1,000 rows of the file (bench/registry_import.py).
+    return 1 if (os.cpu_count() or 1) >= 2 else 0
 
 
 def prepared_ranges(
@@ -131,11 +136,17 @@ def prepared_ranges(
         for low, high in bounds:
             yield prepare_range(rows, mapping, first_line, low, high)
         return
-    _job = (rows, mapping, first_line)
+    _job = (mapping, first_line)
+    # The workers share the parent's memory page by page until they write to it. Reading an object
+    # writes to its page (the reference count), and the garbage collector of a child would visit
+    # every object: so the rows go to the workers through the pipe, range by range, and the
+    # parent's objects are frozen out of the collector. A worker then costs its range, not a copy
+    # of the parent's file.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             waiting = iter(bounds)
-            in_flight: deque = deque(pool.apply_async(_prepare_in_worker, b) for b in _take(waiting, 2 * workers))
+            in_flight: deque = deque(_submit(pool, rows, b) for b in _take(waiting, 2 * workers))
             while in_flight:
                 done = [
                     (OK, entry[1], Prepared.from_state(entry[2])) if entry[0] == OK else entry
@@ -143,10 +154,16 @@ def prepared_ranges(
                 ]
                 following = next(waiting, None)
                 if following is not None:
-                    in_flight.append(pool.apply_async(_prepare_in_worker, following))
+                    in_flight.append(_submit(pool, rows, following))
                 yield done
     finally:
+        gc.unfreeze()
         _job = None
+
+
+def _submit(pool: Any, rows: list[list[Any]], bounds: tuple[int, int]) -> Any:
+    low, high = bounds
+    return pool.apply_async(_prepare_in_worker, (low, rows[low:high]))
 
 
 def _take(iterator: Iterator[Any], count: int) -> list[Any]:
