@@ -38,6 +38,24 @@ class ImportMappingForm(forms.Form):
                 initial=mapping.get(column, ""),
             )
             self.fields[name].widget.attrs.update({"class": "form-select", "data-testid": f"map-{column}"})
+        self.fields["update_existing"] = forms.BooleanField(
+            label=_(
+                "Update people already registered with the file's name, phone, relation, residence type, "
+                "employer and notes"
+            ),
+            help_text=_("Empty cells change nothing; dwellings and statuses are changed on each person's page."),
+            required=False,
+        )
+        self.fields["update_existing"].widget.attrs.update(
+            {"class": "form-check-input", "data-testid": "import-update"}
+        )
+
+    def column_fields(self) -> list[Any]:
+        return [self[name] for name in self.fields if name.startswith("column_")]
 
     def mapping(self) -> dict[int, str]:
-        return {int(name.removeprefix("column_")): value for name, value in self.cleaned_data.items() if value}
+        return {
+            int(name.removeprefix("column_")): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("column_") and value
+        }

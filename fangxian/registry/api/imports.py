@@ -44,6 +44,7 @@ class ImportOut(Schema):
     total: int
     created: int
     existing: int
+    updated: int = 0
     skipped: int
     error: int
     mapping: dict[int, str]
@@ -89,6 +90,7 @@ def resident_import_create(
     request: HttpRequest,
     grid: Form[str],
     dry_run: Form[bool] = True,
+    update_existing: Form[bool] = False,
     file: UploadedFile = File(..., description="The workbook or CSV (UTF-8 or GBK)"),  # noqa: B008
 ):
     actor = api_actor(request)
@@ -98,11 +100,11 @@ def resident_import_create(
     _problems(source.mapping)  # before anything is recorded: the API has no mapping step
     mapping, job_id = source.mapping, None
     if dry_run:
-        result = resident_import(actor, source, grid_code=grid, dry_run=True)
+        result = resident_import(actor, source, grid_code=grid, dry_run=True, update_existing=update_existing)
     else:
         job = import_job_create(actor, data=data, name=name, grid=grid)
         job_id = job.pk
-        if import_job_queue(actor, job):
+        if import_job_queue(actor, job, update_existing=update_existing):
             resident_import_job(actor.user.pk, job.pk)
             return Status(202, ImportJob.objects.select_related("created_by").get(pk=job.pk))
         result = import_job_run(actor, job)

@@ -32,6 +32,9 @@ class ResidentRow:
     employer: str = ""
     notes: str = ""
     grid_code: str = ""
+    # Which of relation and residence type the file gave (empty cells fall back to defaults,
+    # which must not overwrite a registered person's values when the import updates them).
+    given: tuple[str, ...] = ()
 
 
 @dataclass
@@ -103,6 +106,7 @@ def check_row(values: list[Any], mapping: dict[int, str], line: int) -> RowCheck
             fail("sex", _("The sex is missing: give it or an ID card number."))
     row.relation = cells.relation(raw.get("relation"))
     row.residence_type = convert("residence_type", cells.residence_type) or "registered"
+    row.given = tuple(key for key in ("relation", "residence_type") if cells.text(raw.get(key)))
     row.employer = cells.text(raw.get("employer"))[:100]
     row.notes = cells.text(raw.get("notes"))[:2000]
     row.estate = cells.text(raw.get("estate"))[:100]

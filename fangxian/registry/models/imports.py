@@ -37,9 +37,10 @@ class ImportJob(Jurisdictional):
     stored_file = models.CharField(max_length=64, blank=True, editable=False)  # in var/imports; "" once removed
     rows = models.PositiveIntegerField(_("rows in the file"), default=0)
     mapping = models.JSONField(default=dict, blank=True)
+    update_existing = models.BooleanField(_("update people already registered"), default=False)
     status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
     done_rows = models.PositiveIntegerField(default=0)  # progress of a running import (updated without audit)
-    counts = models.JSONField(default=dict, blank=True)  # created / existing / skipped / error
+    counts = models.JSONField(default=dict, blank=True)  # created / existing / updated / skipped / error
     report_file = models.CharField(max_length=64, blank=True, editable=False)  # the error report, in var/imports
     message = models.CharField(_("message"), max_length=500, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

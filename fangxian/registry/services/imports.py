@@ -1,8 +1,9 @@
 """Importing residents: the whole run, dry or real, row by row, in batches of one transaction each.
 
 Every row ends in exactly one outcome: created, existing (already registered: matched by the ID
-number's hash, or by name + phone hash + household), skipped (a totals row) or error (with its
-messages). Valid rows are kept when others fail. A batch is written in one transaction, so a
+number's hash, or by name + phone hash + household), updated (existing, and given the file's
+values because the import was asked to), skipped (a totals row) or error (with its messages).
+Valid rows are kept when others fail. A batch is written in one transaction, so a
 process that dies leaves whole batches only; running the same file again matches the rows
 already written and creates the rest: that is how an interrupted import resumes.
 """
@@ -20,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,14 +40,14 @@ from fangxian.registry.importing.writer import COMPUTED, ResidentWriter
 from fangxian.registry.models import ImportJob, ImportStatus, Resident
 
 BATCH_SIZE = 2000
-CREATED, EXISTING, SKIPPED, ERROR = "created", "existing", "skipped", "error"
+CREATED, EXISTING, UPDATED, SKIPPED, ERROR = "created", "existing", "updated", "skipped", "error"
 
 
 @dataclass
 class ImportResult:
     dry_run: bool
     total: int = 0
-    counts: dict[str, int] = field(default_factory=lambda: {CREATED: 0, EXISTING: 0, SKIPPED: 0, ERROR: 0})
+    counts: dict[str, int] = field(default_factory=lambda: {CREATED: 0, EXISTING: 0, UPDATED: 0, SKIPPED: 0, ERROR: 0})
     errors: list[RowError] = field(default_factory=list)
     outcomes: dict[int, str] = field(default_factory=dict)  # spreadsheet line -> outcome
     error_rows: dict[int, list[Any]] = field(default_factory=dict)  # line -> the row's cells, for the report
@@ -250,6 +252,7 @@ class _Run:
     result: ImportResult
     places: _Places
     dry_run: bool
+    update_existing: bool = False
     seen_ids: dict[str, int] = field(default_factory=dict)
     seen_people: dict[tuple[Any, ...], int] = field(default_factory=dict)
     writer: ResidentWriter | None = None
@@ -294,21 +297,63 @@ class _Run:
                     self.result.mark(line, outcome)
             return
 
+    def _update_found(self, found: list[Prepared]) -> set[int]:
+        """Give people found registered the file's name, phone, relation, residence type, employer, notes.
+
+        Only cells the file fills in change anything (an empty cell never clears a value); the
+        dwelling and the status are left alone (a move or a return is recorded on the person's
+        page). Each changed person is saved on their own, so the audit trail has every change.
+        Returns the lines of the rows that changed someone (in a dry run: would have).
+        """
+        by_hash = {item.identity_hash: item for item in found}
+        hashes = sorted(by_hash)
+        people = Resident.objects.visible_to(self.actor).filter(
+            Q(id_number_hash__in=hashes) | Q(document_number_hash__in=hashes)
+        )
+        changed_lines: set[int] = set()
+        for person in people:
+            item = by_hash.get(person.id_number_hash) or by_hash.get(person.document_number_hash)
+            if item is None:
+                continue
+            row, changed = item.row, []
+            if row.name and row.name != person.name:
+                person.name = row.name
+                changed.append("name")
+            if row.phone and item.phone_hash != person.phone_hash:
+                person.phone = row.phone
+                changed.append("phone")
+            for key in ("relation", "residence_type"):
+                if key in row.given and getattr(row, key) != getattr(person, key):
+                    setattr(person, key, getattr(row, key))
+                    changed.append(key)
+            for key in ("employer", "notes"):
+                if getattr(row, key) and getattr(row, key) != getattr(person, key):
+                    setattr(person, key, getattr(row, key))
+                    changed.append(key)
+            if changed:
+                changed_lines.add(row.line)
+                if not self.dry_run:
+                    person.save(update_fields=changed)
+        return changed_lines
+
     def _match_and_write(
         self, checked: list[Prepared], seen_people: dict[tuple[Any, ...], int], outcomes: list[tuple]
     ) -> None:
         places = self.places
         known = _registered_areas([item.identity_hash for item in checked if item.identity_hash])
         pending: list[Prepared] = []
+        found: list[Prepared] = []
         for item in checked:
             area = known.get(item.identity_hash) if item.identity_hash else None
             if area is None:
                 pending.append(item)
             elif any(area.startswith(p) for p in self.actor.personal_prefixes):
-                outcomes.append((item.row.line, EXISTING, "", ""))
+                found.append(item)
             else:
                 message = _("This person is registered in another community; ask it to record the move first.")
                 outcomes.append((item.row.line, ERROR, "id_number", message))
+        updated = self._update_found(found) if self.update_existing and found else set()
+        outcomes.extend((item.row.line, UPDATED if item.row.line in updated else EXISTING, "", "") for item in found)
         places.prepare([(item.row, item.row.grid_code) for item in pending])
         # Matching people without an ID number: name + phone hash + household, one query per batch.
         household_ids = {
@@ -376,8 +421,13 @@ def resident_import(
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    update_existing: bool = False,
 ) -> ImportResult:
-    """Validate every row and (unless `dry_run`) write the valid ones; see the module's docstring."""
+    """Validate every row and (unless `dry_run`) write the valid ones; see the module's docstring.
+
+    `update_existing`: people found registered (by their ID or document number) take the file's
+    name, phone, relation, residence type, employer and notes where the file gives them.
+    """
     if not actor.can("registry.import"):
         raise PermissionDenied(_("You may not import residents."))
     allowed = {g.code for g in import_grids(actor)}
@@ -387,7 +437,14 @@ def resident_import(
     result = ImportResult(dry_run=dry_run, header=list(source.header))
     first_line = 1  # the spreadsheet line of source.rows[0]
     data_start = source.header_index + 1
-    run = _Run(actor=actor, source=source, result=result, places=_Places(dry_run), dry_run=dry_run)
+    run = _Run(
+        actor=actor,
+        source=source,
+        result=result,
+        places=_Places(dry_run),
+        dry_run=dry_run,
+        update_existing=update_existing,
+    )
     batches = prepared_ranges(source.rows, mapping, first_line, data_start, batch_size)
     for number, prepared in enumerate(batches):
         checked: list[Prepared] = []
@@ -555,12 +612,12 @@ def import_job_mapping_set(actor: Actor, job: ImportJob, mapping: dict[int, str]
     return job
 
 
-def import_job_queue(actor: Actor, job: ImportJob) -> bool:
+def import_job_queue(actor: Actor, job: ImportJob, *, update_existing: bool = False) -> bool:
     """Mark the import as started; True if it is big enough to run as a background job."""
     if job.status != ImportStatus.UPLOADED:
         raise Conflict(_("This import has already been started."))
-    job.status = ImportStatus.QUEUED
-    job.save(update_fields=["status"])
+    job.status, job.update_existing = ImportStatus.QUEUED, update_existing
+    job.save(update_fields=["status", "update_existing"])
     return job.rows > getattr(settings, "FANGXIAN_IMPORT_BACKGROUND_ROWS", 5000)
 
 
@@ -583,7 +640,14 @@ def import_job_run(actor: Actor, job: ImportJob) -> ImportResult | None:
             ImportJob.objects.filter(pk=job.pk).update(done_rows=done)
 
         mapping = {int(k): v for k, v in job.mapping.items()}
-        result = resident_import(actor, source, grid_code=job.area_code, mapping=mapping, progress=progress)
+        result = resident_import(
+            actor,
+            source,
+            grid_code=job.area_code,
+            mapping=mapping,
+            progress=progress,
+            update_existing=job.update_existing,
+        )
         if result.counts[ERROR]:
             job.report_file = f"{job.token}-errors.xlsx"
             with open(directory / job.report_file, "wb") as output:

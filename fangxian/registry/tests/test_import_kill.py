@@ -75,7 +75,8 @@ def test_sigkill_mid_batch_leaves_whole_batches_and_rerun_completes(tmp_path):
     assert second.returncode == 0, second.stderr
     outcome = json.loads(second.stdout.strip().splitlines()[-1])
     assert outcome["after_kill"] == 2 * BATCH  # two whole batches, nothing of the third
-    assert outcome["rerun"] == {"created": ROWS - 2 * BATCH, "existing": 2 * BATCH, "skipped": 0, "error": 0}
+    rerun = {"created": ROWS - 2 * BATCH, "existing": 2 * BATCH, "updated": 0, "skipped": 0, "error": 0}
+    assert outcome["rerun"] == rerun
     assert outcome["final"] == ROWS and outcome["distinct_ids"] == ROWS
 
 

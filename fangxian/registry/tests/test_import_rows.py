@@ -19,6 +19,7 @@ from fangxian.registry.services.imports import (
     ERROR,
     EXISTING,
     SKIPPED,
+    UPDATED,
     error_report_xlsx,
     import_source_read,
     resident_import,
@@ -102,7 +103,7 @@ def run(world, data: bytes, name: str = "花名册.xlsx", grid: str = GRID_A1, d
 def test_messy_workbook_every_row_has_its_outcome(world):
     result = run(world, xlsx_bytes(messy_rows(), title="测试甲社区居民花名册（2026年）"))
     assert outcome_lines(result) == EXPECTED
-    assert result.counts == {CREATED: 4, EXISTING: 0, SKIPPED: 1, ERROR: 6}
+    assert result.counts == {CREATED: 4, EXISTING: 0, UPDATED: 0, SKIPPED: 1, ERROR: 6}
     messages = {e.line: e.message for e in result.errors}
     assert "lost its last digits" in messages[6] and "3.70202198801E+17" in messages[6]
     assert "lost its last digits" in messages[7]
@@ -363,3 +364,33 @@ def test_a_real_excel_97_2003_file(world):
     assert (wu.household.building.name, wu.household.room) == ("5号楼", "502")
     feng = Resident.objects.get(name="冯四")
     assert feng.birth_date == dt.date(1948, 2, 29) and not feng.id_number
+
+
+def test_update_existing_gives_registered_people_the_files_values(world):
+    """A corrected register: phones, employers and relations change; empty cells change nothing."""
+    header = ["姓名", "身份证号", "联系电话", "楼号", "房号", "与户主关系", "工作单位"]
+    first = [
+        header,
+        ["陈一", ID_A, "13800000011", "9号楼", "901", "户主", "市一中"],
+        ["陈二", ID_B, "", "9号楼", "901", "配偶", ""],
+    ]
+    run(world, xlsx_bytes(first))
+    corrected = [
+        header,
+        ["陈一", ID_A, "13800000099", "9号楼", "901", "", "市二中"],  # new phone and school; relation left empty
+        ["陈二", ID_B, "", "9号楼", "901", "配偶", ""],  # nothing new
+    ]
+    before = AuditEvent.objects.filter(action=AuditAction.UPDATE, object_type="registry.resident").count()
+    preview = run(world, xlsx_bytes(corrected), dry_run=True, update_existing=True)
+    assert outcome_lines(preview) == {2: UPDATED, 3: EXISTING}
+    assert Resident.objects.get(name="陈一").phone.reveal() == "13800000011"  # the preview wrote nothing
+    plain = run(world, xlsx_bytes(corrected))
+    assert outcome_lines(plain) == {2: EXISTING, 3: EXISTING}  # without the option nothing changes
+    result = run(world, xlsx_bytes(corrected), update_existing=True)
+    assert outcome_lines(result) == {2: UPDATED, 3: EXISTING} and result.counts[UPDATED] == 1
+    chen = Resident.objects.get(name="陈一")
+    assert chen.phone.reveal() == "13800000099" and chen.employer == "市二中" and chen.relation == "head"
+    updates = AuditEvent.objects.filter(action=AuditAction.UPDATE, object_type="registry.resident")
+    assert updates.count() == before + 1
+    change = updates.order_by("-id").first().changes
+    assert set(change) >= {"phone", "employer"} and "13800000099" not in str(change)  # masked in the trail

@@ -206,3 +206,17 @@ def test_api_real_imports_are_recorded_and_large_ones_queued(client, world, sett
     client.logout()
     login(client, world.users["commander_b"])
     assert client.get(f"{url}jobs/{queued['id']}").status_code == 404
+
+
+def test_the_update_option_goes_from_the_page_to_the_import(client, world):
+    login(client, world.users["worker_a"])
+    mapping = {"column_0": "name", "column_1": "id_number", "column_2": "building", "column_3": "room"}
+    client.post(upload(client, workbook_10_good_3_bad())["Location"], {**mapping, "action": "run"})
+    changed = [["姓名", "身份证号", "楼号", "户号"], ["居民一改", id_number("19800101", 3), "7号楼", "101"]]
+    mapping_url = upload(client, xlsx_bytes(changed))["Location"]
+    page = client.post(mapping_url, {**mapping, "update_existing": "on", "action": "preview"})
+    assert page.context["preview"].counts["updated"] == 1 and b'data-testid="preview-updated"' in page.content
+    response = client.post(mapping_url, {**mapping, "update_existing": "on", "action": "run"})
+    job = client.get(response["Location"]).context["job"]
+    assert job.update_existing and job.counts["updated"] == 1
+    assert Resident.objects.filter(name="居民一改").count() == 1 and not Resident.objects.filter(name="居民1").exists()

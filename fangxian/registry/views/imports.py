@@ -115,7 +115,7 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
             context["problems"] = problems
         elif request.POST.get("action") == "run":
             try:
-                background = import_job_queue(request.actor, job)
+                background = import_job_queue(request.actor, job, update_existing=form.cleaned_data["update_existing"])
             except DomainError as problem:
                 context["problems"] = [problem.message]
             else:
@@ -126,7 +126,14 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("registry:import_detail", pk=job.pk)
         else:
             try:
-                result = resident_import(request.actor, source, grid_code=job.area_code, mapping=mapping, dry_run=True)
+                result = resident_import(
+                    request.actor,
+                    source,
+                    grid_code=job.area_code,
+                    mapping=mapping,
+                    dry_run=True,
+                    update_existing=form.cleaned_data["update_existing"],
+                )
             except DomainError as problem:
                 context["problems"] = [problem.message]
             else:
