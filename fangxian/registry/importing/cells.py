@@ -213,5 +213,55 @@ def document_type(value: Any) -> str:
     return found
 
 
+# How community registers name the vulnerable groups (VulnerabilityKind), several per cell.
+NEEDS = {
+    "独居老人": "elderly_alone",
+    "独居": "elderly_alone",
+    "空巢老人": "elderly_alone",
+    "孤寡老人": "elderly_alone",
+    "残疾": "disabled",
+    "残疾人": "disabled",
+    "残障": "disabled",
+    "卧床": "bedridden",
+    "长期卧床": "bedridden",
+    "失能": "bedridden",
+    "失能老人": "bedridden",
+    "慢性病": "chronic",
+    "慢病": "chronic",
+    "慢性病患者": "chronic",
+    "精神障碍": "mental",
+    "严重精神障碍": "mental",
+    "精神病": "mental",
+    "留守儿童": "child",
+    "困境儿童": "child",
+    "孕妇": "pregnant",
+    "孕产妇": "pregnant",
+    "低保": "low_income",
+    "低保户": "low_income",
+    "低收入": "low_income",
+    "特困": "low_income",
+    "特困户": "low_income",
+}
+NEEDS_SPLIT_RE = re.compile(r"[、,，;；/|\s]+")
+
+
+def needs(value: Any) -> tuple[str, ...]:
+    """The vulnerable groups of a cell like "独居老人、慢性病", in the order given, each once."""
+    found: list[str] = []
+    for word in NEEDS_SPLIT_RE.split(text(value)):
+        if not word:
+            continue
+        kind = NEEDS.get(word)
+        if kind is None:
+            raise ValidationError(
+                _("“%(word)s” is not a group the register knows; write for example 独居老人、残疾、慢性病、低保.")
+                % {"word": word[:20]},
+                code="needs",
+            )
+        if kind not in found:
+            found.append(kind)
+    return tuple(found)
+
+
 def document_number(value: Any) -> str:
     return personal.normalize(personal.PersonalKind.PASSPORT, re.sub(r"\s", "", text(value)))

@@ -25,6 +25,10 @@ FIELDS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "residence_type": (_("Residence type"), ("人口类型", "居住类型", "户籍类型", "residencetype")),
     "employer": (_("Employer or school"), ("工作单位", "工作单位或学校", "单位", "学校", "employer")),
     "notes": (_("Notes"), ("备注", "notes")),
+    "needs": (
+        _("Needs (vulnerable groups)"),
+        ("特殊人群", "重点人群", "人群类别", "弱势群体", "关爱对象类型", "人员类别", "needs"),
+    ),
     "grid_code": (_("Grid code"), ("网格编码", "网格代码", "gridcode")),
 }
 REQUIRED = ("name",)

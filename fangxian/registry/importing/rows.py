@@ -35,6 +35,7 @@ class ResidentRow:
     # Which of relation and residence type the file gave (empty cells fall back to defaults,
     # which must not overwrite a registered person's values when the import updates them).
     given: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()  # VulnerabilityKind values
 
 
 @dataclass
@@ -107,6 +108,7 @@ def check_row(values: list[Any], mapping: dict[int, str], line: int) -> RowCheck
     row.relation = cells.relation(raw.get("relation"))
     row.residence_type = convert("residence_type", cells.residence_type) or "registered"
     row.given = tuple(key for key in ("relation", "residence_type") if cells.text(raw.get(key)))
+    row.needs = convert("needs", cells.needs) or ()
     row.employer = cells.text(raw.get("employer"))[:100]
     row.notes = cells.text(raw.get("notes"))[:2000]
     row.estate = cells.text(raw.get("estate"))[:100]

@@ -37,7 +37,7 @@ from fangxian.registry.importing.prepare import ERROR as PREPARED_ERROR
 from fangxian.registry.importing.prepare import SKIP, Prepared, prepared_ranges
 from fangxian.registry.importing.rows import ResidentRow, RowError
 from fangxian.registry.importing.writer import COMPUTED, ResidentWriter
-from fangxian.registry.models import ImportJob, ImportStatus, Resident
+from fangxian.registry.models import ImportJob, ImportStatus, Resident, Vulnerability
 
 BATCH_SIZE = 2000
 CREATED, EXISTING, UPDATED, SKIPPED, ERROR = "created", "existing", "updated", "skipped", "error"
@@ -256,6 +256,7 @@ class _Run:
     seen_ids: dict[str, int] = field(default_factory=dict)
     seen_people: dict[tuple[Any, ...], int] = field(default_factory=dict)
     writer: ResidentWriter | None = None
+    needs_added: int = 0
 
     def __post_init__(self) -> None:
         self.writer = None if self.dry_run else ResidentWriter()
@@ -277,7 +278,7 @@ class _Run:
         """
         for attempt in range(3):
             seen_people = dict(self.seen_people)
-            households_before = self.places.created_households
+            households_before, needs_before = self.places.created_households, self.needs_added
             outcomes: list[tuple[int, str, str, str]] = []  # line, outcome, error column key, message
             try:
                 with transaction.atomic():
@@ -287,7 +288,7 @@ class _Run:
                     raise
                 # Buildings, units and households of the rolled-back transaction are gone too.
                 self.places = _Places(self.dry_run)
-                self.places.created_households = households_before
+                self.places.created_households, self.needs_added = households_before, needs_before
                 continue
             self.seen_people = seen_people
             for line, outcome, key, message in outcomes:
@@ -300,7 +301,8 @@ class _Run:
     def _update_found(self, found: list[Prepared]) -> set[int]:
         """Give people found registered the file's name, phone, relation, residence type, employer, notes.
 
-        Only cells the file fills in change anything (an empty cell never clears a value); the
+        Needs (vulnerable groups) of the file that a person lacks are added, never removed. Only
+        cells the file fills in change anything (an empty cell never clears a value); the
         dwelling and the status are left alone (a move or a return is recorded on the person's
         page). Each changed person is saved on their own, so the audit trail has every change.
         Returns the lines of the rows that changed someone (in a dry run: would have).
@@ -309,6 +311,12 @@ class _Run:
         hashes = sorted(by_hash)
         people = Resident.objects.visible_to(self.actor).filter(
             Q(id_number_hash__in=hashes) | Q(document_number_hash__in=hashes)
+        )
+        people = list(people)
+        known_needs = set(
+            Vulnerability.objects.visible_to(self.actor)
+            .filter(resident_id__in=[p.pk for p in people])
+            .values_list("resident_id", "kind")
         )
         changed_lines: set[int] = set()
         for person in people:
@@ -334,6 +342,13 @@ class _Run:
                 changed_lines.add(row.line)
                 if not self.dry_run:
                     person.save(update_fields=changed)
+            missing = [kind for kind in row.needs if (person.pk, kind) not in known_needs]
+            if missing:
+                changed_lines.add(row.line)
+                if not self.dry_run:
+                    for kind in missing:  # one by one: each is audited like a need added on the page
+                        Vulnerability.objects.create(area_code=person.area_code, resident=person, kind=kind)
+                    self.needs_added += len(missing)
         return changed_lines
 
     def _match_and_write(
@@ -369,6 +384,7 @@ class _Run:
                 )
             )
         to_write: list[dict[str, Any]] = []
+        with_needs: list[tuple[Prepared, int]] = []
         for item in pending:
             row, grid = item.row, item.row.grid_code
             household = places.household(grid, row)
@@ -408,8 +424,42 @@ class _Run:
                         COMPUTED: item.columns,
                     }
                 )
+                if row.needs:
+                    with_needs.append((item, household))
         if self.writer is not None:
             self.writer.write(to_write)
+            if with_needs:
+                self.needs_added += _needs_of_created(with_needs)
+
+
+def _needs_of_created(rows: list[tuple[Prepared, int]]) -> int:
+    """Record the needs of residents this batch has just written; returns how many.
+
+    The residents were written in bulk, so they are found again in their households (by ID or
+    document hash, or by name + phone hash) and their needs are inserted in bulk too, in the
+    batch's transaction; the import's audit record counts them.
+    """
+    people = Resident.objects.filter(household_id__in=sorted({household for _item, household in rows})).values_list(
+        "id", "household_id", "name", "phone_hash", "id_number_hash", "document_number_hash", "area_code"
+    )
+    by_identity: dict[str, tuple[int, str]] = {}
+    by_person: dict[tuple[int, str, str], tuple[int, str]] = {}
+    for pk, household, name, phone_hash, id_hash, document_hash, area in people:
+        for digest in (id_hash, document_hash):
+            if digest:
+                by_identity[digest] = (pk, area)
+        by_person[(household, name, phone_hash)] = (pk, area)
+    needs = []
+    for item, household in rows:
+        found = (
+            by_identity.get(item.identity_hash)
+            if item.identity_hash
+            else by_person.get((household, item.row.name, item.phone_hash))
+        )
+        if found:
+            needs += [Vulnerability(area_code=found[1], resident_id=found[0], kind=kind) for kind in item.row.needs]
+    Vulnerability.objects.bulk_create(needs, ignore_conflicts=True)
+    return len(needs)
 
 
 def resident_import(
@@ -482,7 +532,7 @@ def resident_import(
             object_type="registry.resident",
             object_label="resident import",
             area_code=grid_code,
-            changes={**result.counts, "households_created": places.created_households},
+            changes={**result.counts, "households_created": places.created_households, "needs_added": run.needs_added},
         )
     result.errors.sort(key=lambda e: e.line)
     return result
@@ -540,6 +590,7 @@ def template_xlsx(output: Any) -> None:
         ("residence_type", "户籍"),
         ("employer", ""),
         ("notes", ""),
+        ("needs", "独居老人、慢性病"),
     ]
     keys = [key for key, _example in columns]
     example = [value for _key, value in columns]

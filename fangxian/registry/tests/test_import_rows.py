@@ -394,3 +394,32 @@ def test_update_existing_gives_registered_people_the_files_values(world):
     assert updates.count() == before + 1
     change = updates.order_by("-id").first().changes
     assert set(change) >= {"phone", "employer"} and "13800000099" not in str(change)  # masked in the trail
+
+
+def test_needs_column_records_vulnerable_groups(world):
+    from fangxian.registry.models import Vulnerability
+
+    header = ["姓名", "身份证号", "性别", "联系电话", "楼号", "房号", "特殊人群"]
+    rows = [
+        header,
+        ["蒋一", ID_A, "", "", "6号楼", "601", "独居老人、慢性病"],
+        ["沈二", "", "女", "13800000021", "6号楼", "602", "残疾， 低保户"],  # no ID: found by name + phone
+        ["韩三", ID_B, "", "", "6号楼", "603", "独居老人；外星人"],  # an unknown group
+        ["杨四", ID_X, "", "", "6号楼", "604", ""],
+    ]
+    result = run(world, xlsx_bytes(rows))
+    assert outcome_lines(result) == {2: CREATED, 3: CREATED, 4: ERROR, 5: CREATED}
+    assert "外星人" in result.errors[0].message
+    kinds = lambda name: sorted(Vulnerability.objects.filter(resident__name=name).values_list("kind", flat=True))  # noqa: E731
+    assert kinds("蒋一") == ["chronic", "elderly_alone"]
+    assert kinds("沈二") == ["disabled", "low_income"]
+    assert kinds("杨四") == []
+    assert Vulnerability.objects.get(resident__name="蒋一", kind="chronic").area_code == GRID_A1
+    # Importing again adds nothing; with the update option a new group is added, none removed.
+    rows[1][6] = "独居老人、卧床"
+    assert run(world, xlsx_bytes(rows[:2])).counts[EXISTING] == 1
+    assert kinds("蒋一") == ["chronic", "elderly_alone"]
+    assert outcome_lines(run(world, xlsx_bytes(rows[:2]), update_existing=True)) == {2: UPDATED}
+    assert kinds("蒋一") == ["bedridden", "chronic", "elderly_alone"]
+    audit = AuditEvent.objects.filter(action=AuditAction.IMPORT).order_by("id")
+    assert audit.first().changes["needs_added"] == 4 and audit.last().changes["needs_added"] == 1
