@@ -48,10 +48,53 @@ class ActorRequiredMixin(LoginRequiredMixin):
 
 
 class ScopedListView(ActorRequiredMixin, ListView):
-    """A list of rows of `model` that the actor may see, paginated."""
+    """A list of rows of `model` that the actor may see, paginated.
+
+    A list that sets `export_columns` can be downloaded as Excel, with its filters, by those with
+    `export_capability`: `?export=xlsx` runs the same scoped and filtered queryset, unpaginated,
+    through `list_export_xlsx` (masked values, audited); the template shows the button
+    (`core/_export_button.html`) when `export_url` is in the context.
+    """
 
     model: ClassVar[type[models.Model]]
     paginate_by = 50
+    export_columns: ClassVar[list[Any] | None] = None
+    export_capability: ClassVar[str] = "registry.export"
+    export_name: ClassVar[str] = "list"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET.get("export") == "xlsx" and self.export_columns is not None:
+            return self.export()
+        return super().get(request, *args, **kwargs)
+
+    def can_export(self) -> bool:
+        return self.export_columns is not None and self.request.actor.can(self.export_capability)
+
+    def export(self) -> HttpResponse:
+        import io
+
+        from django.http import FileResponse
+
+        from fangxian.core.exports import list_export_xlsx
+
+        if not self.can_export():
+            raise PermissionDenied(_("Your role does not allow exporting this list."))
+        output = io.BytesIO()
+        list_export_xlsx(
+            self.request.actor,
+            self.get_queryset().iterator(chunk_size=2000),
+            self.export_columns,
+            output,
+            title=self.model._meta.verbose_name_plural,
+            object_type=self.model._meta.label_lower,
+        )
+        output.seek(0)
+        return FileResponse(
+            output,
+            as_attachment=True,
+            filename=f"{self.export_name}.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
 
     def get_queryset(self) -> models.QuerySet:
         return self.scoped_queryset(self.model._default_manager.visible_to(self.request.actor))
@@ -64,7 +107,11 @@ class ScopedListView(ActorRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
+        query.pop("export", None)
         context["query"] = query.urlencode()
+        if self.can_export():
+            query["export"] = "xlsx"
+            context["export_url"] = f"?{query.urlencode()}"
         return context
 
 

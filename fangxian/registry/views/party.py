@@ -21,6 +21,7 @@ from django.views import View
 
 from fangxian.accounts.models import User
 from fangxian.core.errors import DomainError
+from fangxian.core.exports import ExportColumn
 from fangxian.core.navigation import NavItem, register_nav
 from fangxian.core.views import ActorRequiredMixin, ScopedDetailView, ScopedListView, leak_exempt
 from fangxian.registry import capabilities_care  # noqa: F401  (party.* capabilities)
@@ -43,6 +44,18 @@ class PartyMemberListView(ScopedListView):
     model = PartyMember
     capability = "party.view"
     template_name = "registry/party/member_list.html"
+    export_name = "party-members"
+    export_capability = "party.manage"
+    export_columns = [
+        ExportColumn(gettext_lazy("Full name"), lambda m: m.name),
+        ExportColumn(gettext_lazy("Grid code"), lambda m: m.area_code),
+        ExportColumn(gettext_lazy("Employer's party branch"), lambda m: m.branch),
+        ExportColumn(gettext_lazy("Employer"), lambda m: m.employer),
+        ExportColumn(gettext_lazy("Availability"), lambda m: m.get_availability_display()),
+        ExportColumn(gettext_lazy("Skills"), lambda m: m.skills),
+        ExportColumn(gettext_lazy("Status"), lambda m: m.get_status_display()),
+        ExportColumn(gettext_lazy("Registered on"), lambda m: m.registered_on),
+    ]
 
     def scoped_queryset(self, queryset: QuerySet) -> QuerySet:
         status = self.request.GET.get("status", "")

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from fangxian.areas.models import Household
 from fangxian.core.errors import DomainError
 from fangxian.core.errors import PermissionDenied as DomainPermissionDenied
+from fangxian.core.exports import ExportColumn
 from fangxian.core.navigation import NavItem, register_nav
 from fangxian.core.views import ScopedDetailView, ScopedListView, leak_exempt
 from fangxian.registry.forms_care import VulnerabilityAddForm
@@ -191,6 +192,17 @@ class HouseholdListView(ScopedListView):
     capability = "resident.view"
     template_name = "registry/residents/household_list.html"
     paginate_by = 50
+    export_name = "households"
+    export_columns = [
+        ExportColumn(gettext_lazy("Grid code"), lambda h: h.area_code),
+        ExportColumn(gettext_lazy("Estate"), lambda h: h.building.estate),
+        ExportColumn(gettext_lazy("Building"), lambda h: h.building.name),
+        ExportColumn(gettext_lazy("Unit"), lambda h: h.unit.name if h.unit_id else ""),
+        ExportColumn(gettext_lazy("Room"), lambda h: h.room),
+        ExportColumn(gettext_lazy("Members living here"), lambda h: h.member_count),
+        ExportColumn(gettext_lazy("Members with a need"), lambda h: h.vulnerable_count),
+        ExportColumn(gettext_lazy("Open tasks"), lambda h: getattr(h, "open_task_count", None)),
+    ]
 
     def scoped_queryset(self, queryset: QuerySet) -> QuerySet:
         self.form = HouseholdFilterForm(self.request.GET or None)
