@@ -34,6 +34,14 @@ class CarePlanChangeForm(StyledForm):
         ]
 
 
+class CarePlanEndForm(StyledForm):
+    """End a plan: why nobody will visit under it any more."""
+
+    reason = forms.CharField(
+        label=_("Why does the plan end?"), max_length=500, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500})
+    )
+
+
 class CareVisitForm(StyledForm):
     visited_on = forms.DateField(
         label=_("Visited on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -51,6 +51,8 @@ class CarePlanOut(Schema):
     next_due_on: dt.date
     is_overdue: bool
     active: bool
+    ended_on: dt.date | None = Field(..., description="The day the plan ended (local time); null while active")
+    end_reason: str = Field(..., description="Why the plan ended; empty while active")
 
     @staticmethod
     def resolve_resident_name(obj: CarePlan) -> str:
@@ -119,17 +121,18 @@ class CountOut(Schema):
     "/plans",
     response=CarePlanPage,
     openapi_extra=scope_list("registry.CarePlan"),
-    summary="Active care plans in my jurisdiction, next due first",
+    summary="Active care plans in my jurisdiction, by id; `ended=true` lists the ended ones instead",
 )
 def care_plans(
     request: HttpRequest,
     overdue: bool = False,
+    ended: bool = False,
     after: int | None = Query(None, ge=1, le=2**62),
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
 ):
     actor = api_actor(request)
     require(actor, "care.view")
-    plans = care_plan_list(actor=actor, overdue=overdue).order_by("pk")
+    plans = care_plan_list(actor=actor, overdue=overdue, ended=ended).order_by("pk")
     if after:
         plans = plans.filter(pk__gt=after)
     items = list(plans[: limit + 1])
@@ -202,14 +205,15 @@ class CarePlanPatch(Schema):
     visitor_id: int | None = Field(None, ge=1, le=2**62)
     frequency_days: int | None = Field(None, ge=1, le=366)
     notes: str | None = Field(None, max_length=2000)
-    active: bool | None = None
+    active: bool | None = Field(None, description="false ends the plan; `end_reason` is then required")
+    end_reason: str | None = Field(None, max_length=500, description="Why the plan ends (with active=false)")
 
 
 @router.patch("/plans/{plan_id}", response=CarePlanOut, summary="Change the visitor or frequency, or end the plan")
 def care_plan_patch(request: HttpRequest, payload: CarePlanPatch, plan_id: int = IdPath):
     actor = api_actor(request)
     if payload.active is False:
-        return care_plan_end(actor=actor, plan=plan_id)
+        return care_plan_end(actor=actor, plan=plan_id, reason=payload.end_reason or "")
     return care_plan_update(
         actor=actor,
         plan=plan_id,

@@ -77,9 +77,12 @@ class CarePlan(Jurisdictional):
     last_visited_on = models.DateField(_("last visited on"), null=True, blank=True)
     next_due_on = models.DateField(_("next visit due on"), db_index=True)
     notes = models.TextField(_("notes"), blank=True, max_length=2000)
+    # Set when the plan ends (`care_plan_end`): the local date, and why nobody visits any more.
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.CharField(_("why it ended"), max_length=500, blank=True)
 
     personal_data = True
-    audit_masked = ("notes",)
+    audit_masked = ("notes", "end_reason")
 
     class Meta(Jurisdictional.Meta):
         verbose_name = _("care plan")

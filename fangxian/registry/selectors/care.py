@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -34,9 +34,21 @@ def care_plans_with_visitor_state(plans: QuerySet[CarePlan]) -> QuerySet[CarePla
 
 
 def care_plan_list(
-    *, actor: Actor, overdue: bool = False, needs_visitor: bool = False, today: dt.date | None = None
+    *,
+    actor: Actor,
+    overdue: bool = False,
+    needs_visitor: bool = False,
+    ended: bool = False,
+    today: dt.date | None = None,
 ) -> QuerySet[CarePlan]:
-    plans = CarePlan.objects.visible_to(actor).filter(active=True).select_related("resident", "visitor")
+    """The active plans, next due first; with `ended`, the ended plans instead, last ended first
+    (the other filters then do not apply: an ended plan is neither due nor visited)."""
+    plans = CarePlan.objects.visible_to(actor).select_related("resident", "visitor")
+    if ended:
+        return care_plans_with_visitor_state(plans.filter(active=False)).order_by(
+            F("ended_on").desc(nulls_last=True), "-id"
+        )
+    plans = plans.filter(active=True)
     if overdue:
         plans = plans.filter(next_due_on__lt=today or timezone.localdate())
     plans = care_plans_with_visitor_state(plans)

@@ -216,15 +216,39 @@ def care_plan_update(
     return plan
 
 
-def care_plan_end(*, actor: Actor, plan: CarePlan | int) -> CarePlan:
-    """Stop visiting: the plan and its visits stay, read-only; its open overdue-visit task closes."""
+END_REASON_MAX_LENGTH = 500
+
+
+def care_plan_end(*, actor: Actor, plan: CarePlan | int, reason: str) -> CarePlan:
+    """Stop visiting, saying why: the plan records today's (local) date and the reason; the plan and
+    its visits stay, read-only; its open overdue-visit task closes."""
     _require(actor, "care.manage", _("Your role may not plan care."))
     plan = _visible(CarePlan, actor, plan.pk if isinstance(plan, CarePlan) else plan)
     if not plan.active:
         raise DomainError(_("This care plan has ended."), code="plan_ended")
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if "\x00" in reason:
+        # PostgreSQL refuses a NUL in text; a form never sends one, so this is a malformed request.
+        raise DomainError(
+            _("The reason holds a character that cannot be stored."), code="end_reason_invalid", field="reason"
+        )
+    if not reason:
+        raise DomainError(_("Say why the plan ends."), code="end_reason_required", field="reason")
+    if len(reason) > END_REASON_MAX_LENGTH:
+        raise DomainError(
+            _("Say why in at most %(limit)d characters.") % {"limit": END_REASON_MAX_LENGTH},
+            code="end_reason_too_long",
+            field="reason",
+        )
     with transaction.atomic():
+        plan = CarePlan.objects.select_for_update().get(pk=plan.pk)
+        if not plan.active:
+            raise DomainError(_("This care plan has ended."), code="plan_ended")
         plan.active = False
-        plan.save(update_fields=["active"])
+        plan.ended_on = timezone.localdate()
+        plan.end_reason = reason
+        plan.full_clean()
+        plan.save(update_fields=["active", "ended_on", "end_reason"])
         _overdue_task_close(actor, plan, _("The care plan ended."))
     return plan
 

@@ -140,7 +140,7 @@ def test_an_ended_plan_stays_in_the_old_grid(world):
     CareVisit.objects.create(
         area_code=GRID_A1, plan=plan, visited_on=plan.started_on, visitor=plan.visitor, findings="x"
     )
-    care_plan_end(actor=world.actor("worker_a"), plan=plan)
+    care_plan_end(actor=world.actor("worker_a"), plan=plan, reason="不再需要")
     resident_move(actor=world.actor("worker_a"), resident=plan.resident, household=world.households["A2"])
     plan.refresh_from_db()
     assert plan.area_code == GRID_A1 and not plan.active

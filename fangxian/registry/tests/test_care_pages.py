@@ -104,7 +104,7 @@ def test_grid_worker_may_visit_but_not_change_or_end(world, client):
     assert 'data-testid="care-plan-change"' not in page and 'data-testid="care-visit-form"' in page
     change = {"action": "change", "visitor": world.users["grid_a1"].pk, "frequency_days": 3}
     assert client.post(_plan_url(plan), change).status_code == 403
-    assert client.post(_plan_url(plan), {"action": "end"}).status_code == 403
+    assert client.post(_plan_url(plan), {"action": "end", "reason": "搬去养老院"}).status_code == 403
     plan.refresh_from_db()
     assert plan.active and plan.frequency_days == 7
 
@@ -112,7 +112,7 @@ def test_grid_worker_may_visit_but_not_change_or_end(world, client):
 def test_sibling_community_gets_not_found(world, client):
     plan = _overdue_plan(world)
     login(client, world.users["commander_b"])
-    assert client.post(_plan_url(plan), {"action": "end"}).status_code == 404
+    assert client.post(_plan_url(plan), {"action": "end", "reason": "搬去养老院"}).status_code == 404
     change = {"action": "change", "visitor": world.users["commander_b"].pk, "frequency_days": 3}
     assert client.post(_plan_url(plan), change).status_code == 404
     assert CarePlan.objects.get(pk=plan.pk).active
@@ -122,7 +122,7 @@ def test_commander_ends_the_plan_and_its_overdue_task_closes(world, client):
     plan = _overdue_plan(world)
     task = _overdue_task(plan)
     login(client, world.users["commander_a"])
-    response = client.post(_plan_url(plan), {"action": "end"})
+    response = client.post(_plan_url(plan), {"action": "end", "reason": "搬去养老院"})
     assert response.status_code == 302
     plan.refresh_from_db()
     assert not plan.active
@@ -133,7 +133,9 @@ def test_commander_ends_the_plan_and_its_overdue_task_closes(world, client):
     assert "ended" in page and 'data-testid="care-plan-change"' not in page
     assert 'data-testid="care-visit-form"' not in page
     # Ending twice, or changing an ended plan, says so and changes nothing.
-    response = client.post(_plan_url(plan), {"action": "end"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        _plan_url(plan), {"action": "end", "reason": "搬去养老院"}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "This care plan has ended." in response.content.decode()
     change = {"action": "change", "visitor": world.users["commander_a"].pk, "frequency_days": 3}
     response = client.post(_plan_url(plan), change, HTTP_ACCEPT_LANGUAGE="en")

@@ -186,7 +186,7 @@ def test_plan_ended_is_no_longer_listed(world):
     from fangxian.registry.services.care import care_plan_end
 
     plan = care_plan(GRID_A1, "老王", world)
-    care_plan_end(actor=world.actor("worker_a"), plan=plan.pk)
+    care_plan_end(actor=world.actor("worker_a"), plan=plan.pk, reason="不再需要")
     assert not care_plan_list(actor=world.actor("worker_a")).exists()
     assert CarePlan.objects.get(pk=plan.pk).active is False
 

@@ -183,7 +183,8 @@ def test_api_hands_a_plan_to_another_visitor_and_ends_it(world, client):
     )
     assert response.status_code == 200, response.content
     assert response.json()["visitor_id"] == world.users["worker_a"].pk and not response.json()["is_overdue"]
-    assert client.patch(url, {"active": False}, content_type="application/json").json()["active"] is False
+    ended = client.patch(url, {"active": False, "end_reason": "搬去养老院"}, content_type="application/json")
+    assert ended.json()["active"] is False
     login(client, world.users["grid_a1"])
     assert client.patch(url, {"frequency_days": 3}, content_type="application/json").status_code == 403
 

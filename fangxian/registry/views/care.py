@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
@@ -26,7 +26,13 @@ from fangxian.core.errors import PermissionDenied as DomainPermissionDenied
 from fangxian.core.navigation import NavItem, register_nav
 from fangxian.core.views import ScopedDetailView, ScopedListView
 from fangxian.registry import capabilities_care, home_care  # noqa: F401  (capabilities, home panel)
-from fangxian.registry.forms_care import CarePlanChangeForm, CarePlanForm, CareVisitForm, VulnerabilityDetailForm
+from fangxian.registry.forms_care import (
+    CarePlanChangeForm,
+    CarePlanEndForm,
+    CarePlanForm,
+    CareVisitForm,
+    VulnerabilityDetailForm,
+)
 from fangxian.registry.menu import REGISTRY_MENU
 from fangxian.registry.models import Resident
 from fangxian.registry.models.care import CarePlan, VulnerabilityDetail
@@ -61,7 +67,8 @@ def apply_error(form: Any, error: Exception) -> None:
 
 
 class CarePlanListView(ScopedListView):
-    """The care plans of the jurisdiction, next due first; `?overdue=1` keeps the overdue ones."""
+    """The care plans of the jurisdiction, next due first; `?overdue=1` keeps the overdue ones,
+    `?needs_visitor=1` those without a visitor who covers their grid; `?ended=1` lists the ended ones."""
 
     model = CarePlan
     capability = "care.view"
@@ -73,20 +80,26 @@ class CarePlanListView(ScopedListView):
     def needs_visitor_only(self) -> bool:
         return self.request.GET.get("needs_visitor") == "1"
 
+    def ended_only(self) -> bool:
+        return self.request.GET.get("ended") == "1"
+
     def scoped_queryset(self, queryset: QuerySet) -> QuerySet:
         plans = care_plan_list(
-            actor=self.request.actor, overdue=self.overdue_only(), needs_visitor=self.needs_visitor_only()
+            actor=self.request.actor,
+            overdue=self.overdue_only(),
+            needs_visitor=self.needs_visitor_only(),
+            ended=self.ended_only(),
         )
+        order = (F("ended_on").desc(nulls_last=True), "-id") if self.ended_only() else ("next_due_on", "id")
         return care_plans_with_visitor_state(
-            queryset.filter(pk__in=plans.values("pk"))
-            .select_related("resident", "visitor")
-            .order_by("next_due_on", "id")
+            queryset.filter(pk__in=plans.values("pk")).select_related("resident", "visitor").order_by(*order)
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["overdue_only"] = self.overdue_only()
         context["needs_visitor_only"] = self.needs_visitor_only()
+        context["ended_only"] = self.ended_only()
         context["today"] = timezone.localdate()
         context["title"] = _("Care plans")
         context["can_manage"] = self.request.actor.can("care.manage")
@@ -154,6 +167,7 @@ class CarePlanDetailView(ScopedDetailView):
                     visitors=visitor_choices(plan.area_code),
                 ),
             )
+            context.setdefault("end_form", CarePlanEndForm())
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -223,18 +237,27 @@ class CarePlanDetailView(ScopedDetailView):
         return self.render_to_response(self.get_context_data(change_form=form), status=400)
 
     def post_end(self, request: HttpRequest) -> HttpResponse:
-        """End the plan: nobody visits any more; the plan and its visits stay on record."""
+        """End the plan, saying why: nobody visits any more; the plan and its visits stay on record."""
         if not request.actor.can("care.manage"):
             raise DjangoPermissionDenied(_("Your role may not plan care."))
-        try:
-            care_plan_end(actor=request.actor, plan=self.object)
-        except DomainPermissionDenied as error:
-            raise DjangoPermissionDenied(str(error.message)) from None
-        except DomainError as error:
-            messages.error(request, str(error.message))
-        else:
-            messages.success(request, _("The care plan was ended."))
-        return redirect("registry:care_plan", pk=self.object.pk)
+        form = CarePlanEndForm(request.POST)
+        if form.is_valid():
+            try:
+                care_plan_end(actor=request.actor, plan=self.object, reason=form.cleaned_data["reason"])
+            except DomainPermissionDenied as error:
+                raise DjangoPermissionDenied(str(error.message)) from None
+            except DomainError as error:
+                if error.code == "plan_ended":
+                    messages.error(request, str(error.message))
+                    return redirect("registry:care_plan", pk=self.object.pk)
+                apply_error(form, error)
+            else:
+                messages.success(request, _("The care plan was ended."))
+                return redirect("registry:care_plan", pk=self.object.pk)
+        elif not self.object.active:
+            messages.error(request, _("This care plan has ended."))
+            return redirect("registry:care_plan", pk=self.object.pk)
+        return self.render_to_response(self.get_context_data(end_form=form), status=400)
 
 
 class CareUnplannedView(ScopedListView):
