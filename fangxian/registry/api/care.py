@@ -44,7 +44,7 @@ class CarePlanOut(Schema):
     area_code: str
     resident_id: int
     resident_name: str
-    visitor_id: int
+    visitor_id: int | None = Field(..., description="Null when the plan needs a visitor (the resident moved)")
     frequency_days: int
     started_on: dt.date
     last_visited_on: dt.date | None

@@ -60,7 +60,11 @@ class VulnerabilityDetail(Jurisdictional):
 
 
 class CarePlan(Jurisdictional):
-    """Who visits a vulnerable resident and how often; `area_code` is the resident's grid."""
+    """Who visits a vulnerable resident and how often; `area_code` is the resident's grid.
+
+    `visitor` is empty when the resident moved to a grid their visitor does not cover: the plan then
+    "needs a visitor" until the community chooses one (no overdue task is made meanwhile).
+    """
 
     resident = models.ForeignKey(
         "registry.Resident", on_delete=models.CASCADE, related_name="care_plans", verbose_name=_("resident")
@@ -68,6 +72,8 @@ class CarePlan(Jurisdictional):
     visitor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="care_plans",
         verbose_name=_("visitor"),
     )

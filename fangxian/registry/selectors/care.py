@@ -21,9 +21,10 @@ VISITOR_ROLES = (Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.COMMANDER)
 
 
 def care_plans_with_visitor_state(plans: QuerySet[CarePlan]) -> QuerySet[CarePlan]:
-    """Annotate `visitor_missing`: the visitor holds no active visitor role over the plan's grid any more
-    (they left, or the resident moved to a grid they do not cover). The SQL twin of
-    `services.care.care_plan_visitor_missing`, one correlated EXISTS for a whole page."""
+    """Annotate `visitor_missing`: the plan has no visitor (the resident moved to a grid their visitor
+    did not cover), or the visitor holds no active visitor role over the plan's grid any more (they
+    left). The SQL twin of `services.care.care_plan_visitor_missing`, one correlated EXISTS for a
+    whole page: with no visitor, `user_id = NULL` matches no assignment, so NOT EXISTS is true."""
     covers = Q()
     for length in LEVEL_LENGTHS:
         covers |= Q(area_code=Substr(OuterRef("area_code"), 1, length))

@@ -254,10 +254,10 @@ def care_plan_end(*, actor: Actor, plan: CarePlan | int, reason: str) -> CarePla
 
 
 def care_plan_visitor_missing(plan: CarePlan) -> bool:
-    """Whether nobody may visit under the plan any more: its visitor lost their role in the plan's grid
-    (left the job, or the resident moved to a grid the visitor does not cover). The plan then needs a
-    new visitor (`care_plan_update`); until then no overdue task is made."""
-    return not care_visitor_allowed(user=plan.visitor, area_code=plan.area_code)
+    """Whether nobody may visit under the plan: it has no visitor (the resident moved to a grid their
+    visitor did not cover), or its visitor lost their role in the plan's grid (left the job). The plan
+    then needs a new visitor (`care_plan_update`); until then no overdue task is made."""
+    return plan.visitor_id is None or not care_visitor_allowed(user=plan.visitor, area_code=plan.area_code)
 
 
 def care_records_follow_resident(*, actor: Actor, resident: Resident) -> list[CarePlan]:
@@ -265,11 +265,12 @@ def care_records_follow_resident(*, actor: Actor, resident: Resident) -> list[Ca
     resident now lives in, so that the new grid's staff see and visit them. Returns the plans moved.
 
     Called by `resident_move` inside its transaction, after the resident's `area_code` changed (the
-    tags themselves are moved there); the caller checked its capability. A plan cannot be without a
-    visitor: one who does not cover the new grid stays recorded, the plan shows "needs a visitor"
-    and gets no overdue task until a new visitor is chosen. The open overdue-visit task of the old
-    grid closes; one is made in the new grid at once when the visit is overdue and the visitor
-    covers the new grid. Ended plans stay where they were, with their visits.
+    tags themselves are moved there); the caller checked its capability. A visitor who does not
+    cover the new grid is taken off the plan (its visits keep their names): the plan is left without
+    a visitor, shows "needs a visitor" and gets no overdue task until a new visitor is chosen. The
+    open overdue-visit task of the old grid closes; one is made in the new grid at once when the
+    visit is overdue and the visitor covers the new grid. Ended plans stay where they were, with
+    their visits.
     """
     area_code = resident.area_code
     for detail in VulnerabilityDetail.objects.filter(vulnerability__resident=resident).exclude(area_code=area_code):
@@ -280,8 +281,10 @@ def care_records_follow_resident(*, actor: Actor, resident: Resident) -> list[Ca
         CarePlan.objects.select_for_update().filter(resident=resident, active=True).exclude(area_code=area_code)
     ):
         plan.area_code = area_code
+        if plan.visitor_id is not None and not care_visitor_allowed(user=plan.visitor, area_code=area_code):
+            plan.visitor = None
         plan.full_clean()
-        plan.save(update_fields=["area_code"])
+        plan.save(update_fields=["area_code", "visitor"])
         for visit in plan.visits.exclude(area_code=area_code):
             visit.area_code = area_code
             visit.save(update_fields=["area_code"])
@@ -424,7 +427,8 @@ def care_overdue_tasks_create(*, actor: Actor, today: dt.date | None = None) -> 
     today = today or timezone.localdate()
     plans = (
         CarePlan.objects.visible_to(actor)
-        .filter(active=True, next_due_on__lt=today)
+        # A plan without a visitor has nobody to give the task to: it stays on the community's lists.
+        .filter(active=True, next_due_on__lt=today, visitor__isnull=False)
         .select_related("resident")
         .order_by("next_due_on", "id")
     )
@@ -443,6 +447,8 @@ def _overdue_task_create(actor: Actor, plan: CarePlan) -> None:
     from fangxian.command.models import TaskPriority, TaskSource
     from fangxian.command.services.tasks import task_create
 
+    if plan.visitor_id is None:
+        raise DomainError(_("The care plan has no visitor."), code="visitor_missing")
     # A savepoint per plan: one refused task leaves the others written.
     with transaction.atomic():
         task_create(
