@@ -1,8 +1,9 @@
 """Registry API: residents and households, mounted at /api/v1/registry/residents/.
 
 Reads go through the resident selectors (scoped by `visible_to`), writes through the resident
-services, so the API and the pages keep one set of rules. Personal numbers leave masked: the
-clear value is only ever shown through the audited reveal endpoint.
+services (and the care services for a resident's need tags, as on the resident's page), so the API
+and the pages keep one set of rules. Personal numbers leave masked: the clear value is only ever
+shown through the audited reveal endpoint.
 """
 
 from __future__ import annotations
@@ -15,7 +16,18 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from fangxian.areas.models import Household
 from fangxian.core.api import api_actor, require, scope_detail, scope_list
-from fangxian.registry.models.residents import DocumentType, Relation, ResidenceType, Resident, Sex
+from fangxian.registry import capabilities_care  # noqa: F401  (care.manage, for need tags)
+from fangxian.registry.models.care import CareLevel, DisabilityGrade
+from fangxian.registry.models.residents import (
+    DocumentType,
+    Relation,
+    ResidenceType,
+    Resident,
+    Sex,
+    Vulnerability,
+    VulnerabilityKind,
+)
+from fangxian.registry.selectors.care import vulnerability_details
 from fangxian.registry.selectors.residents import (
     household_list,
     household_members,
@@ -23,10 +35,12 @@ from fangxian.registry.selectors.residents import (
     resident_history,
     resident_search,
 )
+from fangxian.registry.services.care import vulnerability_add, vulnerability_remove
 from fangxian.registry.services.residents import (
     resident_create,
     resident_deregister,
     resident_move,
+    resident_reinstate,
     resident_update,
 )
 
@@ -35,6 +49,9 @@ MAX_LIMIT = 200
 AREA_CODE_PATTERN = r"^[0-9]{2,15}$"
 ResidentIdPath = Path(..., ge=1, le=2**62, description="The resident's id")
 HouseholdIdPath = Path(..., ge=1, le=2**62, description="The household's id")
+NeedIdPath = Path(..., ge=1, le=2**62, description="The need tag's id")
+# Free text may hold anything but NUL, which PostgreSQL cannot store.
+NO_NUL = r"^[^\x00]*$"
 
 
 class ResidentOut(Schema):
@@ -103,6 +120,42 @@ class DeregisterIn(Schema):
     status: Literal["moved_away", "deceased"]
     on_date: dt.date | None = None
     reason: str = Field("", max_length=200)
+
+
+class ReinstateIn(Schema):
+    reason: str = Field("", max_length=200, pattern=NO_NUL)
+
+
+class NeedIn(Schema):
+    """A need tag for a resident living here, with its details (all optional but the need)."""
+
+    kind: Literal[tuple(VulnerabilityKind.values)]  # type: ignore[valid-type]
+    detail: str = Field("", max_length=200, pattern=NO_NUL, description="A note on the need")
+    disability_grade: Literal[tuple(["", *DisabilityGrade.values])] = ""  # type: ignore[valid-type]
+    chronic_disease: str = Field("", max_length=100, pattern=NO_NUL)
+    care_level: Literal[tuple(["", *CareLevel.values])] = ""  # type: ignore[valid-type]
+
+
+class NeedOut(Schema):
+    id: int
+    resident_id: int
+    kind: str
+    detail: str
+    disability_grade: str
+    chronic_disease: str
+    care_level: str
+
+    @staticmethod
+    def resolve_disability_grade(obj: Vulnerability) -> str:
+        return obj.detail_row.disability_grade if obj.detail_row else ""
+
+    @staticmethod
+    def resolve_chronic_disease(obj: Vulnerability) -> str:
+        return obj.detail_row.chronic_disease if obj.detail_row else ""
+
+    @staticmethod
+    def resolve_care_level(obj: Vulnerability) -> str:
+        return obj.detail_row.care_level if obj.detail_row else ""
 
 
 class ResidentPage(Schema):
@@ -323,6 +376,42 @@ def resident_deregister_write(request: HttpRequest, payload: DeregisterIn, resid
         actor=actor, resident=resident, status=payload.status, reason=payload.reason, on_date=payload.on_date
     )
     return _resident(request, resident_id)
+
+
+@router.post(
+    "/{resident_id}/reinstate",
+    response=ResidentDetailOut,
+    summary="Register a deregistered resident again (a deregistration made by mistake)",
+)
+def resident_reinstate_write(request: HttpRequest, payload: ReinstateIn, resident_id: int = ResidentIdPath):
+    actor = api_actor(request)
+    require(actor, "resident.manage")
+    resident = _resident(request, resident_id)
+    resident_reinstate(actor=actor, resident=resident, reason=payload.reason)
+    return _resident(request, resident_id)
+
+
+@router.post(
+    "/{resident_id}/needs",
+    response={201: NeedOut},
+    summary="Tag a resident living here with a need (vulnerability), with its details",
+)
+def resident_need_add(request: HttpRequest, payload: NeedIn, resident_id: int = ResidentIdPath):
+    actor = api_actor(request)
+    tag = vulnerability_add(actor=actor, resident=resident_id, **payload.dict())
+    tag.detail_row = vulnerability_details(actor=actor, vulnerabilities=[tag]).get(tag.pk)
+    return Status(201, tag)
+
+
+@router.delete(
+    "/{resident_id}/needs/{need_id}",
+    response={204: None},
+    summary="Take a need tag off a resident, with its details (a care plan stays)",
+)
+def resident_need_remove(request: HttpRequest, resident_id: int = ResidentIdPath, need_id: int = NeedIdPath):
+    actor = api_actor(request)
+    vulnerability_remove(actor=actor, vulnerability=need_id, resident=resident_id)
+    return Status(204, None)
 
 
 __all__ = ["router", "Sex"]

@@ -105,15 +105,20 @@ def vulnerability_add(
     return tag
 
 
-def vulnerability_remove(*, actor: Actor, vulnerability: Vulnerability | int) -> None:
+def vulnerability_remove(
+    *, actor: Actor, vulnerability: Vulnerability | int, resident: Resident | int | None = None
+) -> None:
     """Take a need tag off (it was wrong, or the need is over); its details go with it.
 
+    With `resident`, the tag must be one of that resident's (else not found, as for a tag elsewhere).
     A care plan of the resident stays: end it on its page if nobody needs to visit any more.
     """
     _require(actor, "care.manage", _("Your role may not change care records."))
     tag = _visible(
         Vulnerability, actor, vulnerability.pk if isinstance(vulnerability, Vulnerability) else vulnerability
     )
+    if resident is not None and tag.resident_id != (resident.pk if isinstance(resident, Resident) else resident):
+        raise NotFound(_("Not found."))
     with transaction.atomic():
         # The details first, explicitly: each delete writes its own audit row.
         VulnerabilityDetail.objects.filter(vulnerability=tag).delete()
