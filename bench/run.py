@@ -195,6 +195,7 @@ def _keys() -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "FANGXIAN_DATA_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
         "FANGXIAN_HASH_KEY": secrets.token_urlsafe(32),
+        "FANGXIAN_PASS_KEY": secrets.token_urlsafe(32),
     }
 
 

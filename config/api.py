@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from fangxian.accounts.api import router as accounts_router
 from fangxian.areas.api import router as areas_router
+from fangxian.checkpoints.api import router as checkpoints_router
 from fangxian.command.api import router as command_router
 from fangxian.core.api import ActorBearerAuth, ActorSessionAuth, install_error_handlers
 from fangxian.registry.api import router as registry_router
@@ -24,3 +25,4 @@ api.add_router("/areas", areas_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/command", command_router)
 api.add_router("/registry", registry_router)
+api.add_router("/checkpoints", checkpoints_router)

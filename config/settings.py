@@ -41,6 +41,8 @@ SECRET_KEY = _secret("SECRET_KEY", "secret_key")
 FANGXIAN_DATA_KEYS = [k.strip() for k in _secret("FANGXIAN_DATA_KEYS", "data_keys").split(",") if k.strip()]
 # A separate key for the lookup hashes, so that rotating encryption keys never changes a hash.
 FANGXIAN_HASH_KEY = _secret("FANGXIAN_HASH_KEY", "hash_key")
+# Signs the QR tokens of gate passes; a separate key, so that rotating the others never voids a pass.
+FANGXIAN_PASS_KEY = _secret("FANGXIAN_PASS_KEY", "pass_key")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG or TESTING else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
     "fangxian.accounts",
     "fangxian.registry",
     "fangxian.command",
+    "fangxian.checkpoints",
 ]
 
 MIDDLEWARE = [
@@ -262,6 +265,8 @@ LOGGING = {
 
 # --- fangxian --------------------------------------------------------------------------------
 FANGXIAN_RETENTION_DAYS = env.int("FANGXIAN_RETENTION_DAYS", 30)
+# A temperature at or above this (°C) at a gate denies entry and puts a task in the duty inbox.
+FANGXIAN_FEVER_CELSIUS = env.str("FANGXIAN_FEVER_CELSIUS", default="37.3")
 FANGXIAN_OTP_ISSUER = env.str("FANGXIAN_OTP_ISSUER", default="fangxian")
 OTP_TOTP_ISSUER = FANGXIAN_OTP_ISSUER
 NINJA_PAGINATION_PER_PAGE = 50

@@ -25,6 +25,7 @@ def test_check_deploy_prints_no_warning_with_production_settings(tmp_path):
             "SECRET_KEY": "x" * 20 + Fernet.generate_key().decode(),
             "FANGXIAN_DATA_KEYS": Fernet.generate_key().decode(),
             "FANGXIAN_HASH_KEY": "h" * 40,
+            "FANGXIAN_PASS_KEY": "p" * 40,
             "ALLOWED_HOSTS": "fangxian.example.gov.cn",
             "FANGXIAN_VAR_DIR": str(tmp_path),
         },

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CheckpointsConfig(AppConfig):
+    name = "fangxian.checkpoints"
+    label = "checkpoints"
+    verbose_name = _("Checkpoints")
+
+    def ready(self) -> None:
+        from fangxian.checkpoints import capabilities  # noqa: F401

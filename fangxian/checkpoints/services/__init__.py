@@ -1,0 +1,1 @@
+"""Writes of the checkpoints app, by part: gates, passes, scans, visitors, retention."""

@@ -1,0 +1,525 @@
+"""Gate scans: decide the verdict, record it once, alert on fever; single scans and offline batches.
+
+Every scan carries an idempotency key (a UUID made by the device). The key is unique in the
+table, and rows are written with `INSERT ... ON CONFLICT DO NOTHING` (Django's
+`bulk_create(ignore_conflicts=True)`, on SQLite and PostgreSQL alike): a scan sent twice, or a batch
+re-sent after a cut, adds no second row and no second task, and the answer for a known key is the
+stored row's verdict, not a new decision.
+
+What a guard is shown is the minimum (`summary`): a masked name ("张**"), the room, the kind of
+subject; never an ID or phone number. Guards hold no personal-data reach; these rules are the
+checkpoint module's own way to people, limited to the checkpoint's community.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangxian.areas.models import Household
+from fangxian.checkpoints.models import (
+    Checkpoint,
+    Direction,
+    GatePolicy,
+    GateScan,
+    ScanReason,
+    VehiclePlate,
+    Verdict,
+    Visitor,
+    VisitorStatus,
+)
+from fangxian.checkpoints.plates import plate_normalize
+from fangxian.checkpoints.selectors import gate_policy_in_force
+from fangxian.checkpoints.services.passes import pass_verify
+from fangxian.command.models import Emergency, TaskPriority, TaskSource
+from fangxian.command.services.tasks import task_create
+from fangxian.core.audit import audit_record
+from fangxian.core.errors import DomainError, NotFound, PermissionDenied
+from fangxian.core.models import AuditAction
+from fangxian.core.scoping import Actor
+from fangxian.registry.models import Resident
+from fangxian.registry.models.residents import ResidentStatus
+
+BATCH_MAX = 500
+# How far a device's clock may run ahead, and how old an offline scan may be when it arrives.
+FUTURE_GRACE = dt.timedelta(minutes=5)
+OFFLINE_MAX_AGE = dt.timedelta(days=7)
+TEMPERATURE_MIN, TEMPERATURE_MAX = Decimal("30.0"), Decimal("45.0")
+FEVER_TASK_HOURS = 1
+
+
+@dataclass
+class ScanInput:
+    """One scan as a device sends it: a pass token, or what the guard picked by hand."""
+
+    checkpoint_id: int
+    direction: str
+    idempotency_key: uuid.UUID | str
+    at: dt.datetime | None = None
+    token: str = ""
+    resident_id: int | None = None
+    household_id: int | None = None
+    visitor_id: int | None = None
+    plate: str = ""
+    temperature: Decimal | float | str | None = None
+
+
+@dataclass
+class ScanResult:
+    """The answer to one scan: the stored row's verdict, or the error that kept it from being recorded."""
+
+    idempotency_key: uuid.UUID | str
+    scan: GateScan | None = None
+    created: bool = False
+    verdict: str = ""
+    reason: str = ""
+    summary: dict[str, str] = field(default_factory=dict)
+    error: DomainError | None = None
+
+    @property
+    def reason_label(self) -> str:
+        return str(ScanReason(self.reason).label) if self.reason in ScanReason.values else ""
+
+
+@dataclass
+class _Decision:
+    verdict: str
+    reason: str
+    gate_pass_id: int | None = None
+    resident: Resident | None = None
+    household: Household | None = None
+    visitor: Visitor | None = None
+    plate: str = ""
+
+
+def name_masked(name: str) -> str:
+    """What a guard sees of a name: the first character, the rest as stars ("张三丰" -> "张**")."""
+    name = (name or "").strip()
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
+def scan_summary(
+    *, resident: Resident | None, household: Household | None, visitor: Visitor | None, plate: str
+) -> dict[str, str]:
+    """The guard's verdict screen: masked name, room, kind; nothing else about the person."""
+    if visitor is not None:
+        host = visitor.host_household
+        return {
+            "kind": "visitor",
+            "name": name_masked(visitor.name),
+            "room": host.address if host else "",
+            "visitor_status": visitor.status,
+        }
+    if resident is not None:
+        return {"kind": "resident", "name": name_masked(resident.name), "room": household.address if household else ""}
+    if household is not None:
+        return {"kind": "household", "name": "", "room": household.address}
+    if plate:
+        return {"kind": "vehicle", "name": "", "room": "", "plate": plate}
+    return {"kind": "unknown", "name": "", "room": ""}
+
+
+# --- input checks --------------------------------------------------------------------------------
+
+
+def _key(value: uuid.UUID | str) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value)[:40])
+    except ValueError:
+        raise DomainError(
+            _("The idempotency key must be a UUID."), code="idempotency_key", field="idempotency_key"
+        ) from None
+
+
+def _at(value: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    if value is None:
+        return now
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if value > now + FUTURE_GRACE or value < now - OFFLINE_MAX_AGE:
+        raise DomainError(
+            _("The time of the scan must lie within the last %(days)s days.") % {"days": OFFLINE_MAX_AGE.days},
+            code="scan_time",
+            field="at",
+        )
+    return value
+
+
+def _temperature(value: Decimal | float | str | None) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        raise DomainError(_("The temperature is not a number."), code="temperature", field="temperature") from None
+    if not TEMPERATURE_MIN <= number <= TEMPERATURE_MAX:
+        raise DomainError(
+            _("A body temperature lies between %(low)s and %(high)s °C.")
+            % {"low": TEMPERATURE_MIN, "high": TEMPERATURE_MAX},
+            code="temperature",
+            field="temperature",
+        )
+    return number
+
+
+def _within_hours(start: dt.time, end: dt.time, moment: dt.time) -> bool:
+    if start <= end:
+        return start <= moment < end
+    return moment >= start or moment < end  # overnight
+
+
+# --- the decision ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    """What a batch looks up once: checkpoints, policies, and the exits it has allowed so far."""
+
+    actor: Actor
+    checkpoints: dict[int, Checkpoint] = field(default_factory=dict)
+    policies: dict[str, tuple[GatePolicy, Emergency | None]] = field(default_factory=dict)
+    exits: dict[int, list[dt.datetime]] = field(default_factory=dict)
+
+    def checkpoint(self, checkpoint_id: Any) -> Checkpoint:
+        if not isinstance(checkpoint_id, int) or isinstance(checkpoint_id, bool):
+            raise NotFound(_("There is no such checkpoint in your jurisdiction."), field="checkpoint_id")
+        if checkpoint_id not in self.checkpoints:
+            try:
+                self.checkpoints[checkpoint_id] = Checkpoint.objects.get_visible(self.actor, pk=checkpoint_id)
+            except Http404:
+                raise NotFound(_("There is no such checkpoint in your jurisdiction."), field="checkpoint_id") from None
+        return self.checkpoints[checkpoint_id]
+
+    def policy(self, checkpoint: Checkpoint) -> tuple[GatePolicy, Emergency | None]:
+        community = checkpoint.community_code
+        if community not in self.policies:
+            self.policies[community] = gate_policy_in_force(community)
+        return self.policies[community]
+
+
+def _subject_in(model: type, pk: Any, community: str, field_name: str, message: str):
+    if pk is None:
+        return None
+    if not isinstance(pk, int) or isinstance(pk, bool):
+        raise NotFound(message, field=field_name)
+    related = {
+        "Resident": ("household__building", "household__unit"),
+        "Visitor": ("host_household__building", "host_household__unit"),
+        "Household": ("building", "unit"),
+    }[model.__name__]
+    found = model.objects.select_related(*related).filter(pk=pk, area_code__within=community).first()
+    if found is None:
+        raise NotFound(message, field=field_name)
+    return found
+
+
+def _decide(
+    context: _Context, checkpoint: Checkpoint, item: ScanInput, at: dt.datetime, temperature: Decimal | None, plate: str
+) -> _Decision:
+    policy, _emergency = context.policy(checkpoint)
+    community = checkpoint.community_code
+    entering = item.direction == Direction.IN
+    local = timezone.localtime(at).time()
+
+    # Who is at the gate.
+    resident = _subject_in(
+        Resident, item.resident_id, community, "resident_id", _("There is no such resident in this community.")
+    )
+    household = _subject_in(
+        Household, item.household_id, community, "household_id", _("There is no such household in this community.")
+    )
+    visitor = _subject_in(
+        Visitor, item.visitor_id, community, "visitor_id", _("There is no such visitor at this community.")
+    )
+    decision = _Decision(Verdict.ALLOW, ScanReason.OK, plate=plate)
+
+    def deny(reason: str) -> _Decision:
+        decision.verdict, decision.reason = Verdict.DENY, reason
+        return decision
+
+    if item.token:
+        check = pass_verify(item.token, at=at)
+        if check.gate_pass is not None and check.gate_pass.area_code.startswith(community):
+            decision.gate_pass_id = check.gate_pass.pk
+            resident = resident or check.gate_pass.resident
+            household = household or check.gate_pass.household
+        elif check.ok:
+            check = type(check)(False, ScanReason.OTHER_COMMUNITY)
+        if not check.ok:
+            decision.household = household if decision.gate_pass_id else None
+            decision.resident = resident if decision.gate_pass_id else None
+            return deny(check.reason)
+    if resident is not None and household is None:
+        household = resident.household
+    decision.resident, decision.household, decision.visitor = resident, household, visitor
+    if not (item.token or resident or household or visitor or plate):
+        raise DomainError(
+            _("Scan a pass, or pick a resident, household, visitor or plate."), code="scan_subject_required"
+        )
+
+    # Health first: a fever at the entrance is denied and alerted whoever is at the gate.
+    if entering and temperature is not None and temperature >= policy.fever_celsius:
+        return deny(ScanReason.FEVER)
+    if not checkpoint.active or (
+        not checkpoint.always_open and not _within_hours(checkpoint.opens_at, checkpoint.closes_at, local)
+    ):
+        return deny(ScanReason.CHECKPOINT_CLOSED)
+    if resident is not None and resident.status != ResidentStatus.ACTIVE:
+        return deny(ScanReason.RESIDENT_INACTIVE)
+    in_hours = not policy.has_hours or _within_hours(policy.hours_from, policy.hours_to, local)
+
+    if entering and plate and (policy.vehicles_by_plate_list or (policy.residents_only and not household)):
+        if not VehiclePlate.objects.filter(plate=plate, area_code__within=community).exists():
+            return deny(ScanReason.PLATE_NOT_LISTED)
+    if visitor is not None and resident is None and household is None:
+        if not entering:
+            return decision  # a visitor may always leave
+        if policy.residents_only:
+            return deny(ScanReason.RESIDENTS_ONLY)
+        if visitor.status == VisitorStatus.DENIED:
+            return deny(ScanReason.VISITOR_DENIED)
+        if policy.visitors_need_host_approval and visitor.status != VisitorStatus.APPROVED:
+            return deny(ScanReason.VISITOR_PENDING)
+        return decision if in_hours else deny(ScanReason.HOURS)
+    if household is None:
+        return decision  # a listed vehicle with nobody identified
+    if entering:
+        return decision  # residents may always come home
+    if not in_hours:
+        return deny(ScanReason.HOURS)
+    if policy.has_quota:
+        since = at - dt.timedelta(days=policy.quota_days)
+        used = GateScan.objects.filter(
+            household_id=household.pk, direction=Direction.OUT, verdict=Verdict.ALLOW, at__gt=since, at__lte=at
+        ).count()
+        used += sum(1 for moment in context.exits.get(household.pk, []) if since < moment <= at)
+        if used >= policy.quota_persons:
+            return deny(ScanReason.QUOTA)
+    context.exits.setdefault(household.pk, []).append(at)
+    return decision
+
+
+def _prepare(context: _Context, item: ScanInput, key: uuid.UUID, now: dt.datetime, batch_time: dt.datetime):
+    if item.direction not in Direction.values:
+        raise DomainError(_("The direction is “in” or “out”."), code="direction", field="direction")
+    checkpoint = context.checkpoint(item.checkpoint_id)
+    at = _at(item.at, now)
+    temperature = _temperature(item.temperature)
+    plate = ""
+    if item.plate:
+        try:
+            plate = plate_normalize(item.plate)
+        except ValidationError as error:
+            raise DomainError(error.messages[0], code="plate_invalid", field="plate") from None
+    if len(item.token or "") > 200:
+        item.token = item.token[:200]
+    decision = _decide(context, checkpoint, item, at, temperature, plate)
+    _policy, emergency = context.policy(checkpoint)
+    return GateScan(
+        area_code=checkpoint.area_code,
+        emergency=emergency,
+        checkpoint=checkpoint,
+        direction=item.direction,
+        at=at,
+        guard=context.actor.user,
+        gate_pass_id=decision.gate_pass_id,
+        resident=decision.resident,
+        household=decision.household,
+        visitor=decision.visitor,
+        plate=decision.plate,
+        temperature=temperature,
+        verdict=decision.verdict,
+        reason=decision.reason,
+        idempotency_key=key,
+        created_at=batch_time,
+    )
+
+
+def _stored(actor: Actor, keys: list[uuid.UUID]) -> dict[uuid.UUID, GateScan]:
+    rows = GateScan.objects.filter(idempotency_key__in=keys).select_related(
+        "resident",
+        "household__building",
+        "household__unit",
+        "visitor__host_household__building",
+        "visitor__host_household__unit",
+    )
+    return {row.idempotency_key: row for row in rows}
+
+
+def _result(actor: Actor, key: uuid.UUID, row: GateScan, created: bool) -> ScanResult:
+    if not actor.is_system and not actor.reaches(row.area_code):
+        # Somebody else's key: say nothing about their scan.
+        return ScanResult(
+            key,
+            error=DomainError(
+                _("This idempotency key was used for another scan."),
+                code="idempotency_key_used",
+                field="idempotency_key",
+            ),
+        )
+    summary = scan_summary(resident=row.resident, household=row.household, visitor=row.visitor, plate=row.plate)
+    return ScanResult(key, scan=row, created=created, verdict=row.verdict, reason=row.reason, summary=summary)
+
+
+def _fever_task(row: GateScan) -> None:
+    checkpoint = row.checkpoint
+    summary = scan_summary(resident=row.resident, household=row.household, visitor=row.visitor, plate=row.plate)
+    who = " ".join(part for part in (summary.get("name", ""), summary.get("room", "")) if part) or _("unknown")
+    task_create(
+        actor=Actor.system("checkpoint-fever"),
+        title=_("Fever at %(checkpoint)s: %(temperature)s °C")
+        % {"checkpoint": checkpoint.name, "temperature": row.temperature},
+        area_code=checkpoint.area_code,
+        source=TaskSource.CHECKPOINT,
+        source_ref=f"checkpoints.gatescan:{row.pk}",
+        emergency=row.emergency_id,
+        priority=TaskPriority.URGENT,
+        due_at=timezone.now() + dt.timedelta(hours=FEVER_TASK_HOURS),
+        description=_("Entry denied at %(time)s. Person: %(who)s. Follow up: re-check, advise, report.")
+        % {"time": timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M"), "who": who},
+    )
+
+
+def _require_scan(actor: Actor) -> None:
+    if not actor.can("checkpoint.scan"):
+        raise PermissionDenied(_("Your role may not record gate scans."))
+
+
+# --- the two entry points ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def scan_record(
+    *,
+    actor: Actor,
+    checkpoint: Checkpoint | int,
+    direction: str,
+    idempotency_key: uuid.UUID | str,
+    token: str = "",
+    resident_id: int | None = None,
+    household_id: int | None = None,
+    visitor_id: int | None = None,
+    plate: str = "",
+    temperature: Decimal | float | str | None = None,
+    at: dt.datetime | None = None,
+) -> ScanResult:
+    """Decide and record one scan; the same idempotency key again returns the stored result unchanged.
+
+    Raises DomainError (bad input, 400), NotFound (a checkpoint or person outside reach, 404) or
+    PermissionDenied (403). A fever at entry denies and creates one follow-up task for the duty staff.
+    """
+    _require_scan(actor)
+    key = _key(idempotency_key)
+    existing = _stored(actor, [key]).get(key)
+    if existing is not None:
+        result = _result(actor, key, existing, created=False)
+        if result.error:
+            raise result.error
+        return result
+    item = ScanInput(
+        checkpoint_id=checkpoint.pk if isinstance(checkpoint, Checkpoint) else checkpoint,
+        direction=direction,
+        idempotency_key=key,
+        at=at,
+        token=token or "",
+        resident_id=resident_id,
+        household_id=household_id,
+        visitor_id=visitor_id,
+        plate=plate or "",
+        temperature=temperature,
+    )
+    now = timezone.now()
+    row = _prepare(_Context(actor), item, key, now, now)
+    try:
+        with transaction.atomic():
+            GateScan.objects.bulk_create([row])
+    except IntegrityError:
+        # The same scan arrived through another request meanwhile: answer with what was stored.
+        result = _result(actor, key, _stored(actor, [key])[key], created=False)
+        if result.error:
+            raise result.error from None
+        return result
+    if row.pk is None:
+        row = GateScan.objects.get(idempotency_key=key)
+    if row.reason == ScanReason.FEVER:
+        _fever_task(row)
+    result = _result(actor, key, row, created=True)
+    return result
+
+
+@transaction.atomic
+def scan_batch(*, actor: Actor, scans: list[ScanInput]) -> list[ScanResult]:
+    """Record scans a device queued offline, in one statement; one result per scan, in the order sent.
+
+    Re-sending a batch, or its second half after a cut, records nothing twice: keys already stored
+    answer with the stored rows, and a key sent twice within the batch is recorded once. A scan
+    with bad input gets its error in its result and does not stop the others.
+    """
+    _require_scan(actor)
+    if len(scans) > BATCH_MAX:
+        raise DomainError(_("Send at most %(max)s scans at a time.") % {"max": BATCH_MAX}, code="batch_too_large")
+    now = timezone.now()
+    results: list[ScanResult | None] = [None] * len(scans)
+    keys: list[uuid.UUID | None] = []
+    for index, item in enumerate(scans):
+        try:
+            keys.append(_key(item.idempotency_key))
+        except DomainError as error:
+            keys.append(None)
+            results[index] = ScanResult(item.idempotency_key, error=error)
+    stored = _stored(actor, [k for k in keys if k is not None])
+    context = _Context(actor)
+    new_rows: dict[uuid.UUID, GateScan] = {}
+    # Decide in the order the scans happened, so that quotas count the earlier exits of the batch.
+    order = sorted(
+        (i for i, k in enumerate(keys) if k is not None and k not in stored), key=lambda i: (scans[i].at or now, i)
+    )
+    for index in order:
+        key = keys[index]
+        if key in new_rows:
+            continue
+        try:
+            new_rows[key] = _prepare(context, scans[index], key, now, now)
+        except DomainError as error:
+            results[index] = ScanResult(key, error=error)
+    GateScan.objects.bulk_create(list(new_rows.values()), ignore_conflicts=True, batch_size=BATCH_MAX)
+    stored.update(_stored(actor, list(new_rows)))
+    created = {key for key, row in new_rows.items() if key in stored and stored[key].created_at == now}
+    for key in sorted(created, key=str):
+        if stored[key].reason == ScanReason.FEVER:
+            _fever_task(stored[key])
+    per_checkpoint: dict[str, int] = {}
+    for key in created:
+        per_checkpoint[stored[key].area_code] = per_checkpoint.get(stored[key].area_code, 0) + 1
+    for area_code, count in sorted(per_checkpoint.items()):
+        audit_record(
+            AuditAction.BULK_CREATE,
+            actor=actor,
+            object_type="checkpoints.gatescan",
+            object_label=f"gate scans ({count})",
+            area_code=area_code,
+            changes={"count": count},
+        )
+    for index, key in enumerate(keys):
+        if results[index] is None and key is not None and key in stored:
+            results[index] = _result(actor, key, stored[key], created=key in created)
+            created.discard(key)  # a key repeated within the batch: only its first result says "created"
+    return [
+        r
+        if r is not None
+        else ScanResult(
+            scans[i].idempotency_key, error=DomainError(_("The scan could not be recorded."), code="scan_failed")
+        )
+        for i, r in enumerate(results)
+    ]
