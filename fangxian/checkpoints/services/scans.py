@@ -254,7 +254,8 @@ def _decide(
             decision.gate_pass_id = check.gate_pass.pk
             resident = resident or check.gate_pass.resident
             household = household or check.gate_pass.household
-        elif check.ok:
+        elif check.gate_pass is not None:
+            # Another community's pass, valid or not: its state is none of this gate's business.
             check = type(check)(False, ScanReason.OTHER_COMMUNITY)
         if not check.ok:
             decision.household = household if decision.gate_pass_id else None

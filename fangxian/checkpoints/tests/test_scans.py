@@ -94,6 +94,8 @@ def test_a_pass_of_another_community_is_denied(guard, gate, person_b):
     result = scan(guard, gate, token=pass_token(other))
     assert result.reason == "other_community" and result.summary["kind"] == "unknown"
     assert GateScan.objects.get().household is None
+    type(other).objects.filter(pk=other.pk).update(revoked_at=timezone.now())
+    assert scan(guard, gate, token=pass_token(other)).reason == "other_community"
 
 
 def test_quota_one_exit_per_household_every_two_days(guard, gate, person, person_pass, strict_policy):
