@@ -73,3 +73,23 @@ def test_unknown_export_format_is_the_ordinary_page(world, client):
     login(client, world.users["grid_a1"])
     response = client.get(reverse("registry:households"), {"export": "pdf<script>"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+
+
+def test_care_plan_export_keeps_the_lists_filter(world, client):
+    from fangxian.registry.models import CarePlan
+
+    home = _household(GRID_A1, "9号楼", "901")
+    person = Resident.objects.create(area_code=GRID_A1, household=home, name="关爱对象", sex="F")
+    due = CarePlan.objects.create(
+        area_code=GRID_A1,
+        resident=person,
+        visitor=world.users["grid_a1"],
+        frequency_days=7,
+        started_on=dt.date(2026, 1, 1),
+        next_due_on=dt.date(2026, 1, 8),
+    )
+    login(client, world.users["worker_a"])
+    rows = _sheet(client.get(reverse("registry:care_plans"), {"overdue": "1", "export": "xlsx"}))
+    assert [r[0] for r in rows[1:]] == ["关爱对象"] and int(rows[1][3]) == 7
+    CarePlan.objects.filter(pk=due.pk).update(next_due_on=dt.date(2099, 1, 1))
+    assert len(_sheet(client.get(reverse("registry:care_plans"), {"overdue": "1", "export": "xlsx"}))) == 1

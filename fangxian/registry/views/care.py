@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from fangxian.accounts.models import RoleAssignment, User
 from fangxian.core.errors import DomainError
 from fangxian.core.errors import PermissionDenied as DomainPermissionDenied
+from fangxian.core.exports import ExportColumn
 from fangxian.core.navigation import NavItem, register_nav
 from fangxian.core.views import ScopedDetailView, ScopedListView
 from fangxian.registry import capabilities_care, home_care  # noqa: F401  (capabilities, home panel)
@@ -73,6 +74,17 @@ class CarePlanListView(ScopedListView):
     model = CarePlan
     capability = "care.view"
     template_name = "registry/care/plan_list.html"
+    export_name = "care-plans"
+    export_columns = [
+        ExportColumn(gettext_lazy("Resident"), lambda p: p.resident.name),
+        ExportColumn(gettext_lazy("Grid code"), lambda p: p.area_code),
+        ExportColumn(gettext_lazy("Visitor"), lambda p: str(p.visitor.display_name or p.visitor) if p.visitor else ""),
+        ExportColumn(gettext_lazy("Visit every (days)"), lambda p: p.frequency_days),
+        ExportColumn(gettext_lazy("Last visited on"), lambda p: p.last_visited_on),
+        ExportColumn(gettext_lazy("Next visit due on"), lambda p: p.next_due_on if p.active else None),
+        ExportColumn(gettext_lazy("Ended on"), lambda p: p.ended_on),
+        ExportColumn(gettext_lazy("Why it ended"), lambda p: p.end_reason),
+    ]
 
     def overdue_only(self) -> bool:
         return self.request.GET.get("overdue") == "1"
