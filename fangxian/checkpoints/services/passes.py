@@ -125,12 +125,29 @@ class PassCheck:
     gate_pass: Pass | None = None
 
 
-def pass_verify(token: str, *, at: dt.datetime | None = None) -> PassCheck:
+def passes_by_public_id(tokens: list[str]) -> dict[str, Pass]:
+    """The passes named by well-signed tokens, in one query (a batch of scans looks them up once)."""
+    public_ids = set()
+    for token in tokens:
+        try:
+            public_ids.add(pass_token_read(token).public_id)
+        except TokenInvalid:
+            continue
+    if not public_ids:
+        return {}
+    rows = Pass.objects.select_related("resident", "household__building", "household__unit").filter(
+        public_id__in=sorted(public_ids)
+    )
+    return {row.public_id: row for row in rows.order_by()}
+
+
+def pass_verify(token: str, *, at: dt.datetime | None = None, known: dict[str, Pass] | None = None) -> PassCheck:
     """Check a scanned code: signature (constant time), expiry, then the pass row (revoked: denied at once).
 
     `at` is the time of the scan (an offline scan is judged as of when it happened: a pass revoked
     after it was scanned was still valid then). Not scoped: the caller decides whose pass it may
-    accept (the scan service requires the checkpoint's community).
+    accept (the scan service requires the checkpoint's community). `known` is what
+    `passes_by_public_id` read for a batch: a pass missing from it does not exist.
     """
     at = at or timezone.now()
     try:
@@ -139,11 +156,15 @@ def pass_verify(token: str, *, at: dt.datetime | None = None) -> PassCheck:
         return PassCheck(False, ScanReason.PASS_INVALID)
     if content.expires_at <= at:
         return PassCheck(False, ScanReason.PASS_EXPIRED)
-    found = (
-        Pass.objects.select_related("resident", "household__building", "household__unit")
-        .filter(public_id=content.public_id)
-        .first()
-    )
+    if known is not None:
+        found = known.get(content.public_id)
+    else:
+        found = (
+            Pass.objects.select_related("resident", "household__building", "household__unit")
+            .filter(public_id=content.public_id)
+            .order_by()
+            .first()
+        )
     if found is None:
         return PassCheck(False, ScanReason.PASS_UNKNOWN)
     if found.revoked_at is not None and (found.revoked_at <= at or at >= timezone.now() - LIVE_WINDOW):

@@ -31,6 +31,7 @@ from fangxian.checkpoints.models import (
     Direction,
     GatePolicy,
     GateScan,
+    Pass,
     ScanReason,
     VehiclePlate,
     Verdict,
@@ -39,7 +40,7 @@ from fangxian.checkpoints.models import (
 )
 from fangxian.checkpoints.plates import plate_normalize
 from fangxian.checkpoints.selectors import gate_policy_in_force
-from fangxian.checkpoints.services.passes import pass_verify
+from fangxian.checkpoints.services.passes import pass_verify, passes_by_public_id
 from fangxian.command.models import Emergency, TaskPriority, TaskSource
 from fangxian.command.services.tasks import task_create
 from fangxian.core.audit import audit_record
@@ -190,6 +191,8 @@ class _Context:
     checkpoints: dict[int, Checkpoint] = field(default_factory=dict)
     policies: dict[str, tuple[GatePolicy, Emergency | None]] = field(default_factory=dict)
     exits: dict[int, list[dt.datetime]] = field(default_factory=dict)
+    # A batch reads the passes of all its tokens at once; None: look each one up.
+    passes: dict[str, Pass] | None = None
 
     def checkpoint(self, checkpoint_id: Any) -> Checkpoint:
         if not isinstance(checkpoint_id, int) or isinstance(checkpoint_id, bool):
@@ -249,7 +252,7 @@ def _decide(
         return decision
 
     if item.token:
-        check = pass_verify(item.token, at=at)
+        check = pass_verify(item.token, at=at, known=context.passes)
         if check.gate_pass is not None and check.gate_pass.area_code.startswith(community):
             decision.gate_pass_id = check.gate_pass.pk
             resident = resident or check.gate_pass.resident
@@ -481,6 +484,9 @@ def scan_batch(*, actor: Actor, scans: list[ScanInput]) -> list[ScanResult]:
             results[index] = ScanResult(item.idempotency_key, error=error)
     stored = _stored(actor, [k for k in keys if k is not None])
     context = _Context(actor)
+    context.passes = passes_by_public_id(
+        [item.token for item, k in zip(scans, keys, strict=True) if k is not None and k not in stored and item.token]
+    )
     new_rows: dict[uuid.UUID, GateScan] = {}
     # Decide in the order the scans happened, so that quotas count the earlier exits of the batch.
     order = sorted(

