@@ -193,7 +193,7 @@ def test_api_ends_a_plan_with_its_reason_and_shows_it(world, client):
         ({"active": False, "end_reason": ""}, 400, "end_reason_required"),
         ({"active": False, "end_reason": "  "}, 400, "end_reason_required"),
         ({"active": False, "end_reason": None}, 400, "end_reason_required"),
-        ({"active": False, "end_reason": "a\x00b"}, 400, "end_reason_invalid"),
+        ({"active": False, "end_reason": "a\x00b"}, 400, "invalid_characters"),  # NulCharacterMiddleware
         ({"active": False, "end_reason": "x" * 501}, 422, None),
         ({"active": False, "end_reason": ["list"]}, 422, None),
         ({"active": False, "end_reason": {"a": 1}}, 422, None),

@@ -94,8 +94,9 @@ def test_a_malformed_need_is_refused_and_nothing_is_written(world, client, data)
     person = register(world)
     login(client, world.users["worker_a"])
     response = post(client, f"{BASE}/{person.pk}/needs", data)
-    assert response.status_code == 422, response.content
-    assert response.json()["code"] == "invalid"
+    # A NUL character is refused by NulCharacterMiddleware (400) before the schema (422).
+    expected = (400, "invalid_characters") if "\\x00" in repr(data) else (422, "invalid")
+    assert (response.status_code, response.json()["code"]) == expected, response.content
     assert not Vulnerability.objects.exists() and not VulnerabilityDetail.objects.exists()
 
 
@@ -200,7 +201,7 @@ def test_registering_again_refuses_a_malformed_reason(world, client, data):
     resident_deregister(actor=world.actor("worker_a"), resident=person, status=ResidentStatus.MOVED_AWAY)
     login(client, world.users["worker_a"])
     response = post(client, f"{BASE}/{person.pk}/reinstate", data)
-    assert response.status_code == 422, response.content
+    assert response.status_code == (400 if "\\x00" in repr(data) else 422), response.content
     assert Resident.objects.get(pk=person.pk).status == ResidentStatus.MOVED_AWAY
 
 
