@@ -251,9 +251,11 @@ def _decide(
         decision.verdict, decision.reason = Verdict.DENY, reason
         return decision
 
+    pass_refused = ""
     if item.token:
         check = pass_verify(item.token, at=at, known=context.passes)
         if check.gate_pass is not None and check.gate_pass.area_code.startswith(community):
+            # Kept even when the pass is refused (revoked, expired): the log says whose it was.
             decision.gate_pass_id = check.gate_pass.pk
             resident = resident or check.gate_pass.resident
             household = household or check.gate_pass.household
@@ -261,9 +263,7 @@ def _decide(
             # Another community's pass, valid or not: its state is none of this gate's business.
             check = type(check)(False, ScanReason.OTHER_COMMUNITY)
         if not check.ok:
-            decision.household = household if decision.gate_pass_id else None
-            decision.resident = resident if decision.gate_pass_id else None
-            return deny(check.reason)
+            pass_refused = check.reason
     if resident is not None and household is None:
         household = resident.household
     decision.resident, decision.household, decision.visitor = resident, household, visitor
@@ -272,9 +272,11 @@ def _decide(
             _("Scan a pass, or pick a resident, household, visitor or plate."), code="scan_subject_required"
         )
 
-    # Health first: a fever at the entrance is denied and alerted whoever is at the gate.
+    # Health first: a fever at the entrance is denied and alerted whoever is at the gate, pass or no pass.
     if entering and temperature is not None and temperature >= policy.fever_celsius:
         return deny(ScanReason.FEVER)
+    if pass_refused:
+        return deny(pass_refused)
     if not checkpoint.active or (
         not checkpoint.always_open and not _within_hours(checkpoint.opens_at, checkpoint.closes_at, local)
     ):

@@ -63,6 +63,12 @@ def test_a_fever_at_entry_is_denied_and_creates_exactly_one_task(guard, gate, pe
     assert "王**" in task.description
 
 
+def test_a_fever_is_alerted_even_with_a_forged_pass(guard, gate):
+    result = scan(guard, gate, token="FX1.AAAAAAAAAAAAAAAA.zzzzzz.AAAAAAAAAAAAAAAAAAAAAA", temperature="39.0")
+    assert result.reason == "fever"
+    assert Task.objects.filter(source=TaskSource.CHECKPOINT).count() == 1
+
+
 def test_the_fever_threshold_is_inclusive_and_configurable(guard, gate, person_pass, settings):
     assert scan(guard, gate, token=pass_token(person_pass), temperature="37.2").verdict == "allow"
     assert scan(guard, gate, token=pass_token(person_pass), temperature="37.3").reason == "fever"
