@@ -74,7 +74,7 @@ def pass_issue(
     for old in previous.select_for_update():
         old.revoked_at = now
         old.revoked_by = actor.user
-        old.revoke_reason = "replaced"
+        old.revoke_reason = _("Replaced by a new pass")[:200]
         old.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     issued = Pass(
         area_code=household.area_code,
