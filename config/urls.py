@@ -13,6 +13,7 @@ urlpatterns = [
     path("areas/", include("fangxian.areas.urls")),
     path("command/", include("fangxian.command.urls")),
     path("registry/", include("fangxian.registry.urls")),
+    path("checkpoints/", include("fangxian.checkpoints.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),

@@ -1,0 +1,1 @@
+"""Pages of the checkpoints app, one module per part; each module has its `urlpatterns`."""

@@ -1,0 +1,7 @@
+"""Checkpoints: pages of the scan part (routes collected by fangxian/checkpoints/urls.py)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
