@@ -1,0 +1,217 @@
+"""The guard's scanning page: who may open it, the photo decode (hostile uploads), the search by hand."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import segno
+from django.test import override_settings
+from django.urls import reverse
+from PIL import Image
+
+from fangxian.checkpoints.models import Checkpoint
+from fangxian.checkpoints.services.passes import pass_token
+from fangxian.core.testing import COMMUNITY_A, login
+
+pytestmark = pytest.mark.django_db
+PAGE = "/checkpoints/scan/"
+DECODE = "/checkpoints/scan/decode/"
+
+
+def qr_png(text: str, *, scale: int = 8) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="png", scale=scale, border=4)
+    return buffer.getvalue()
+
+
+def upload(name: str, content: bytes, content_type: str = "image/png"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def decode(client, name: str, content: bytes, **headers):
+    return client.post(DECODE, {"photo": upload(name, content)}, **headers)
+
+
+# --- the page ------------------------------------------------------------------------------------------
+
+
+def test_guard_sees_the_gates_of_their_community_only(client, world, gate, gate_b):
+    Checkpoint.objects.create(area_code=COMMUNITY_A, name="已关闭西门", active=False)
+    login(client, world.users["guard_a"])
+    response = client.get(PAGE)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "东门" in page and "乙社区北门" not in page and "已关闭西门" not in page
+    assert 'id="fx-scan-config"' in page and "zxing_reader.wasm" in page
+    assert "cdn" not in page.lower() and "jsdelivr" not in page
+
+
+@pytest.mark.parametrize("persona", ["grid_a1", "street1", "resident_a1", "admin", "volunteer_a"])
+def test_roles_without_checkpoint_scan_get_403(client, world, gate, persona):
+    login(client, world.users[persona])
+    assert client.get(PAGE).status_code == 403
+    assert decode(client, "qr.png", qr_png("FX1.x")).status_code == 403
+    assert client.get(reverse("checkpoints:scan_search", args=[gate.pk]), {"q": "wxm"}).status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    response = client.get(PAGE)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_page_is_translated(client, world, gate):
+    login(client, world.users["guard_a"])
+    english = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Scan passes" in english and "Photo of the code" in english
+
+
+def test_the_menu_shows_the_page_to_a_guard(client, world, gate):
+    login(client, world.users["guard_a"])
+    assert PAGE in client.get("/home/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+# --- photo of the code -----------------------------------------------------------------------------------
+
+
+def test_a_photo_of_a_pass_gives_its_token(client, world, person_pass):
+    login(client, world.users["guard_a"])
+    token = pass_token(person_pass)
+    response = decode(client, "IMG_0001.png", qr_png(token))
+    assert response.status_code == 200, response.content
+    assert response.json() == {"token": token}
+
+
+def test_a_jpeg_photo_named_png_still_decodes(client, world, person_pass):
+    login(client, world.users["guard_a"])
+    token = pass_token(person_pass)
+    image = Image.open(io.BytesIO(qr_png(token))).convert("L")
+    canvas = Image.new("L", (image.width + 400, image.height + 300), 230)  # the code somewhere on a table
+    canvas.paste(image, (150, 120))
+    jpeg = io.BytesIO()
+    canvas.save(jpeg, format="JPEG", quality=85)
+    response = decode(client, "photo.png", jpeg.getvalue())
+    assert response.status_code == 200, response.content
+    assert response.json()["token"] == token
+
+
+def test_not_an_image_is_refused_in_the_users_language(client, world):
+    login(client, world.users["guard_a"])
+    response = decode(client, "pass.png", b"MZ\x90\x00" + b"\x00" * 200, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert response.json()["code"] == "photo_not_image"
+    assert "is not a photo" in response.json()["message"]
+    text = decode(client, "notes.txt", "出入证照片".encode(), HTTP_ACCEPT_LANGUAGE="en")
+    assert text.status_code == 400 and text.json()["code"] == "photo_not_image"
+
+
+def test_a_truncated_image_is_refused(client, world, person_pass):
+    login(client, world.users["guard_a"])
+    broken = qr_png(pass_token(person_pass))[:200]
+    response = decode(client, "broken.png", broken, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and response.json()["code"] == "photo_not_image"
+
+
+@override_settings(FANGXIAN_MAX_UPLOAD_BYTES=50_000)
+def test_a_huge_photo_is_refused_with_the_limit(client, world):
+    login(client, world.users["guard_a"])
+    huge = b"\x89PNG\r\n\x1a\n" + b"\x00" * 60_000
+    response = decode(client, "huge.png", huge, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code in (400, 413)
+    assert response.json()["code"] == "upload_too_large"
+    assert response.json()["message"]
+
+
+def test_too_many_pixels_is_refused(client, world, monkeypatch):
+    from fangxian.checkpoints.services import photo
+
+    monkeypatch.setattr(photo, "PHOTO_MAX_PIXELS", 100 * 100)
+    login(client, world.users["guard_a"])
+    buffer = io.BytesIO()
+    Image.new("L", (200, 200), 255).save(buffer, format="PNG")
+    response = decode(client, "big.png", buffer.getvalue(), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and response.json()["code"] == "photo_too_many_pixels"
+
+
+def test_an_image_without_a_code_says_so(client, world):
+    login(client, world.users["guard_a"])
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 180, 160)).save(buffer, format="JPEG")
+    response = decode(client, "wall.jpg", buffer.getvalue(), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert response.json()["code"] == "photo_no_code"
+    assert "No QR code" in response.json()["message"]
+    chinese = decode(client, "wall.jpg", buffer.getvalue(), HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert chinese.json()["code"] == "photo_no_code"
+
+
+def test_a_qr_code_that_is_not_a_pass_says_so(client, world):
+    login(client, world.users["guard_a"])
+    response = decode(client, "wechat.png", qr_png("https://example.com/pay?id=1"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert response.json()["code"] == "photo_not_a_pass"
+    assert "not a pass" in response.json()["message"]
+
+
+def test_no_photo_and_get_are_refused(client, world):
+    login(client, world.users["guard_a"])
+    assert client.post(DECODE, {}).json()["code"] == "photo_required"
+    assert client.get(DECODE).status_code == 405
+
+
+# --- search by hand ----------------------------------------------------------------------------------------
+
+
+def search(client, gate, query: str):
+    return client.get(reverse("checkpoints:scan_search", args=[gate.pk]), {"q": query})
+
+
+def test_guard_finds_a_resident_by_initials_room_or_last4_with_minimal_data(client, world, gate, person):
+    login(client, world.users["guard_a"])
+    for query in ("wxm", "王", "101", "1-1-101", "002X", "8000"):
+        response = search(client, gate, query)
+        assert response.status_code == 200, query
+        results = response.json()["results"]
+        assert [r["resident_id"] for r in results] == [person.pk], query
+        assert results[0]["name"] == "王**"
+        assert results[0]["room"] == person.household.address
+        assert set(results[0]) == {"resident_id", "household_id", "name", "room"}
+        assert "王小明" not in response.content.decode()
+
+
+def test_a_full_id_or_phone_number_finds_nobody(client, world, gate, person):
+    login(client, world.users["guard_a"])
+    assert search(client, gate, "11010519491231002X").json()["results"] == []
+    assert search(client, gate, "13800138000").json()["results"] == []
+
+
+def test_search_stays_in_the_checkpoints_community(client, world, gate, person, person_b):
+    login(client, world.users["guard_a"])
+    assert search(client, gate, "ls").json()["results"] == []
+    assert search(client, gate, "李").json()["results"] == []
+
+
+def test_a_sibling_communitys_guard_gets_404_for_another_communitys_checkpoint(client, world, gate, person):
+    login(client, world.users["guard_b"])
+    response = search(client, gate, "wxm")
+    assert response.status_code == 404
+    assert "王" not in response.content.decode()
+    missing = client.get(reverse("checkpoints:scan_search", args=[999999]), {"q": "wxm"})
+    assert missing.status_code == 404 and missing.json()["code"] == response.json()["code"]
+
+
+def test_commander_may_search_too(client, world, gate, person):
+    login(client, world.users["commander_a"])
+    assert len(search(client, gate, "wxm").json()["results"]) == 1
+
+
+def test_the_page_records_through_the_scan_api(client, world, gate, person_pass):
+    """The page's script posts to these URLs with the session and CSRF; the config names them."""
+    login(client, world.users["guard_a"])
+    config = client.get(PAGE).context["scan_config"]
+    assert config["scan_url"] == "/api/v1/checkpoints/scans"
+    assert config["batch_url"] == "/api/v1/checkpoints/scans/batch"
+    assert config["search_url"].endswith("/0/search/")
+    assert config["strings"]["allowed"]
