@@ -128,3 +128,14 @@ def gate_policy_set(*, actor: Actor, community_code: str, level: int, **fields: 
     policy.full_clean()
     policy.save()
     return policy
+
+
+@transaction.atomic
+def guard_shift_remove(*, actor: Actor, shift_id: int) -> None:
+    """Take a guard off a shift (a shift planned by mistake, or a guard who cannot come)."""
+    _require(actor, "checkpoint.manage")
+    try:
+        shift = GuardShift.objects.select_for_update().get_visible(actor, pk=shift_id)
+    except Http404:
+        raise NotFound(_("There is no such shift in your jurisdiction."), field="shift_id") from None
+    shift.delete()
