@@ -21,9 +21,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.base import ModelState
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangxian.areas.models import Household
 from fangxian.checkpoints.models import (
@@ -56,6 +58,10 @@ FUTURE_GRACE = dt.timedelta(minutes=5)
 OFFLINE_MAX_AGE = dt.timedelta(days=7)
 TEMPERATURE_MIN, TEMPERATURE_MAX = Decimal("30.0"), Decimal("45.0")
 FEVER_TASK_HOURS = 1
+# Lazy: translated only when a scan names somebody who is not there, not for every scan of a batch.
+NO_RESIDENT = gettext_lazy("There is no such resident in this community.")
+NO_HOUSEHOLD = gettext_lazy("There is no such household in this community.")
+NO_VISITOR = gettext_lazy("There is no such visitor at this community.")
 
 
 @dataclass
@@ -215,7 +221,7 @@ def _subject_in(model: type, pk: Any, community: str, field_name: str, message: 
     if pk is None:
         return None
     if not isinstance(pk, int) or isinstance(pk, bool):
-        raise NotFound(message, field=field_name)
+        raise NotFound(str(message), field=field_name)
     related = {
         "Resident": ("household__building", "household__unit"),
         "Visitor": ("host_household__building", "host_household__unit"),
@@ -223,7 +229,7 @@ def _subject_in(model: type, pk: Any, community: str, field_name: str, message: 
     }[model.__name__]
     found = model.objects.select_related(*related).filter(pk=pk, area_code__within=community).first()
     if found is None:
-        raise NotFound(message, field=field_name)
+        raise NotFound(str(message), field=field_name)
     return found
 
 
@@ -236,15 +242,9 @@ def _decide(
     local = timezone.localtime(at).time()
 
     # Who is at the gate.
-    resident = _subject_in(
-        Resident, item.resident_id, community, "resident_id", _("There is no such resident in this community.")
-    )
-    household = _subject_in(
-        Household, item.household_id, community, "household_id", _("There is no such household in this community.")
-    )
-    visitor = _subject_in(
-        Visitor, item.visitor_id, community, "visitor_id", _("There is no such visitor at this community.")
-    )
+    resident = _subject_in(Resident, item.resident_id, community, "resident_id", NO_RESIDENT)
+    household = _subject_in(Household, item.household_id, community, "household_id", NO_HOUSEHOLD)
+    visitor = _subject_in(Visitor, item.visitor_id, community, "visitor_id", NO_VISITOR)
     decision = _Decision(Verdict.ALLOW, ScanReason.OK, plate=plate)
 
     def deny(reason: str) -> _Decision:
@@ -332,24 +332,54 @@ def _prepare(context: _Context, item: ScanInput, key: uuid.UUID, now: dt.datetim
         item.token = item.token[:200]
     decision = _decide(context, checkpoint, item, at, temperature, plate)
     _policy, emergency = context.policy(checkpoint)
-    return GateScan(
-        area_code=checkpoint.area_code,
-        emergency=emergency,
-        checkpoint=checkpoint,
-        direction=item.direction,
-        at=at,
-        guard=context.actor.user,
-        gate_pass_id=decision.gate_pass_id,
-        resident=decision.resident,
-        household=decision.household,
-        visitor=decision.visitor,
-        plate=decision.plate,
-        temperature=temperature,
-        verdict=decision.verdict,
-        reason=decision.reason,
-        idempotency_key=key,
-        created_at=batch_time,
+    return _new_row(
+        {
+            "area_code": checkpoint.area_code,
+            "emergency_id": emergency.pk if emergency else None,
+            "checkpoint_id": checkpoint.pk,
+            "direction": item.direction,
+            "at": at,
+            "guard_id": getattr(context.actor.user, "pk", None),
+            "gate_pass_id": decision.gate_pass_id,
+            "resident_id": decision.resident.pk if decision.resident else None,
+            "household_id": decision.household.pk if decision.household else None,
+            "visitor_id": decision.visitor.pk if decision.visitor else None,
+            "plate": decision.plate,
+            "temperature": temperature,
+            "verdict": decision.verdict,
+            "reason": decision.reason,
+            "idempotency_key": key,
+            "created_at": batch_time,
+        },
+        {
+            "emergency": emergency,
+            "checkpoint": checkpoint,
+            "resident": decision.resident,
+            "household": decision.household,
+            "visitor": decision.visitor,
+        },
     )
+
+
+def _new_row(values: dict[str, Any], related: dict[str, Any]) -> GateScan:
+    """A GateScan built without Model.__init__: the scan path makes one per scan, 500 per batch.
+
+    Every concrete column gets its value (the defaults first), and the related objects the
+    decision already holds go into the instance's relation cache, so that `row.resident` and the
+    like cost no query. Equivalent to `GateScan(**values)` for everything the scan path uses.
+    """
+    row = GateScan.__new__(GateScan)
+    row.__dict__.update(_ROW_DEFAULTS)
+    row.__dict__.update(values)
+    state = ModelState()
+    state.fields_cache = {name: value for name, value in related.items()}
+    row._state = state
+    return row
+
+
+_ROW_DEFAULTS = {
+    field.attname: (None if field.primary_key else field.get_default()) for field in GateScan._meta.concrete_fields
+}
 
 
 def _stored(actor: Actor, keys: list[uuid.UUID]) -> dict[uuid.UUID, GateScan]:
@@ -464,6 +494,74 @@ def scan_record(
     return result
 
 
+def _db_value_converters() -> list[Any]:
+    """Per column of GateScan, what turns a model value into what the database driver takes.
+
+    psycopg adapts UUIDs, datetimes and decimals itself; on SQLite they go through Django's own
+    adapters, as `bulk_create` would do, decided once per column instead of once per value.
+    """
+    from django.db import connection, models
+
+    converters: list[Any] = []
+    for column in _columns():
+        if connection.vendor == "postgresql" or not isinstance(
+            column, models.UUIDField | models.DateTimeField | models.DecimalField
+        ):
+            converters.append(None)
+        else:
+            converters.append(lambda value, column=column: column.get_db_prep_save(value, connection))
+    return converters
+
+
+def _columns() -> list[Any]:
+    return [f for f in GateScan._meta.concrete_fields if not f.primary_key]
+
+
+def _insert_new(rows: list[GateScan]) -> dict[uuid.UUID, int]:
+    """Insert the rows, skipping keys already stored; the id of each row inserted, by its key.
+
+    One `INSERT ... ON CONFLICT (idempotency_key) DO NOTHING RETURNING` per batch, on SQLite and
+    PostgreSQL alike: what `bulk_create(ignore_conflicts=True)` does, without building the SQL value
+    by value and without reading the rows back to learn which were new. On PostgreSQL each column
+    is one array parameter (`unnest`), so the statement stays short whatever the batch size.
+    """
+    from django.db import connection
+
+    if not rows:
+        return {}
+    columns = _columns()
+    converters = _db_value_converters()
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c.column) for c in columns)
+    table, key, pk = quote(GateScan._meta.db_table), quote("idempotency_key"), quote("id")
+    tail = f"ON CONFLICT ({key}) DO NOTHING RETURNING {pk}, {key}"
+    inserted: dict[uuid.UUID, int] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH_MAX):
+            chunk = rows[start : start + BATCH_MAX]
+            values = [[getattr(row, column.attname) for column in columns] for row in chunk]
+            if connection.vendor == "postgresql":
+                arrays = ", ".join(f"%s::{c.db_type(connection)}[]" for c in columns)
+                cursor.execute(
+                    f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {tail}",  # noqa: S608
+                    [list(column) for column in zip(*values, strict=True)],
+                )
+            else:
+                parameters = [
+                    value if convert is None or value is None else convert(value)
+                    for row in values
+                    for value, convert in zip(row, converters, strict=True)
+                ]
+                one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+                cursor.execute(
+                    f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))} {tail}",  # noqa: S608
+                    parameters,
+                )
+            for row_pk, row_key in cursor.fetchall():
+                inserted[row_key if isinstance(row_key, uuid.UUID) else uuid.UUID(str(row_key))] = row_pk
+    return inserted
+
+
 @transaction.atomic
 def scan_batch(*, actor: Actor, scans: list[ScanInput]) -> list[ScanResult]:
     """Record scans a device queued offline, in one statement; one result per scan, in the order sent.
@@ -484,7 +582,10 @@ def scan_batch(*, actor: Actor, scans: list[ScanInput]) -> list[ScanResult]:
         except DomainError as error:
             keys.append(None)
             results[index] = ScanResult(item.idempotency_key, error=error)
-    stored = _stored(actor, [k for k in keys if k is not None])
+    wanted = [k for k in keys if k is not None]
+    # Most keys of a batch are new: find the known ones with a narrow query, then load only those.
+    known = set(GateScan.objects.filter(idempotency_key__in=wanted).values_list("idempotency_key", flat=True))
+    stored = _stored(actor, sorted(known, key=str)) if known else {}
     context = _Context(actor)
     context.passes = passes_by_public_id(
         [item.token for item, k in zip(scans, keys, strict=True) if k is not None and k not in stored and item.token]
@@ -502,9 +603,13 @@ def scan_batch(*, actor: Actor, scans: list[ScanInput]) -> list[ScanResult]:
             new_rows[key] = _prepare(context, scans[index], key, now, now)
         except DomainError as error:
             results[index] = ScanResult(key, error=error)
-    GateScan.objects.bulk_create(list(new_rows.values()), ignore_conflicts=True, batch_size=BATCH_MAX)
-    stored.update(_stored(actor, list(new_rows)))
-    created = {key for key, row in new_rows.items() if key in stored and stored[key].created_at == now}
+    inserted = _insert_new(list(new_rows.values()))
+    created = set(inserted)
+    for key in created:
+        new_rows[key].pk = inserted[key]
+        stored[key] = new_rows[key]
+    # Keys another request stored meanwhile (the insert skipped them): answer with what was stored.
+    stored.update(_stored(actor, [key for key in new_rows if key not in created]))
     for key in sorted(created, key=str):
         if stored[key].reason == ScanReason.FEVER:
             _fever_task(stored[key])
