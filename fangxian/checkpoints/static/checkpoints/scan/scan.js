@@ -24,6 +24,7 @@
   var verdictCard = $("fx-scan-verdict");
   var temperatureInput = $("fx-scan-temperature");
   var recordButton = $("fx-scan-record");
+  var identifyCard = $("fx-scan-identify");
   var current = null; // {token | resident_id, summary, key}
 
   function format(text, count) { return text.replace("%(count)s", String(count)); }
@@ -132,6 +133,7 @@
     say("");
     verdictCard.hidden = true;
     subjectCard.hidden = false;
+    identifyCard.hidden = true;
     $("fx-scan-subject-source").textContent = subject.token ? S.pass_read : S.picked;
     showSummary(subject.summary || {}, "fx-scan-subject-name", "fx-scan-subject-room");
     $("fx-scan-subject-check").textContent = "";
@@ -144,7 +146,10 @@
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (body) {
           if (!body || current !== subject) return;
-          if (body.summary) showSummary(body.summary, "fx-scan-subject-name", "fx-scan-subject-room");
+          if (body.summary) {
+            subject.summary = body.summary; // also what a queued scan shows
+            showSummary(body.summary, "fx-scan-subject-name", "fx-scan-subject-room");
+          }
           var check = $("fx-scan-subject-check");
           check.textContent = body.reason_label;
           check.className = "small mt-1 fw-semibold " + (body.ok ? "text-success" : "text-danger");
@@ -153,7 +158,7 @@
     }
   }
   function showSummary(summary, nameId, roomId) {
-    var kind = S["kind_" + (summary.kind || "unknown")] || "";
+    var kind = summary.kind ? S["kind_" + summary.kind] || "" : "";
     $(nameId).textContent = summary.name || summary.plate || kind;
     $(roomId).textContent = summary.room || "";
   }
@@ -161,6 +166,7 @@
     current = null;
     subjectCard.hidden = true;
     verdictCard.hidden = true;
+    identifyCard.hidden = false;
     temperatureInput.value = "";
     $("fx-scan-search").value = "";
     $("fx-scan-results").innerHTML = "";
