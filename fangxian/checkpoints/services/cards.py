@@ -103,20 +103,21 @@ def pass_card_png(card: PassCard) -> bytes:
     draw.text((CARD_WIDTH // 2, y + 30), _fit(card.community, 20), fill="white", font=font(40), anchor="mt")
     draw.text((CARD_WIDTH // 2, y + 90), _("Pass"), fill="white", font=font(30), anchor="mt")
     y = 180
-    for label, value in (
-        (_("Holder"), card.holder),
-        (_("Room"), card.room),
-        (_("Valid until"), card.valid_until),
+    for label, value, limit in (
+        (_("Holder"), card.holder, 24),
+        (_("Room"), card.room, 24),
+        (_("Valid"), f"{card.valid_from} — {card.valid_until}", 32),
     ):
         draw.text((40, y), label, fill="#555555", font=font(24))
-        draw.text((40, y + 32), _fit(value, 24), fill="black", font=font(34))
+        draw.text((40, y + 32), _fit(value, limit), fill="black", font=font(34))
         y += 90
     qr = segno.make(card.token, error="m")
+    # A whole number of pixels per module: scaling afterwards would make uneven modules.
+    scale = max(1, 460 // qr.symbol_size(scale=1, border=4)[0])
     buffer = io.BytesIO()
-    qr.save(buffer, kind="png", scale=12, border=4)
+    qr.save(buffer, kind="png", scale=scale, border=4)
     code = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
-    side = min(460, CARD_WIDTH - 80)
-    code = code.resize((side, side), Image.Resampling.NEAREST)
+    side = code.width
     image.paste(code, ((CARD_WIDTH - side) // 2, y + 10))
     note = _("Show this at the gate")
     if card.revoked:
