@@ -19,7 +19,7 @@ from fangxian.core.audit import acting_as
 from fangxian.core.scoping import Actor
 from fangxian.core.testing import COMMUNITY_A, GRID_A1, PASSWORD
 from fangxian.registry.models import Resident
-from tests.browser.conftest import new_page
+from tests.browser.conftest import CHROMIUM, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -172,3 +172,56 @@ def test_guard_records_a_resident_without_a_pass_by_searching(browser, live_serv
         assert scan.direction == "out" and scan.resident.name == "王小明" and scan.gate_pass_id is None
     finally:
         context.close()
+
+
+def _y4m_of(png, path) -> None:
+    """A short grey video of the QR image on white, as Chromium's fake camera plays it (YUV 4:2:0)."""
+    from PIL import Image
+
+    width, height = 640, 480
+    code = Image.open(png).convert("L")
+    code.thumbnail((400, 400))
+    frame = Image.new("L", (width, height), 255)
+    frame.paste(code, ((width - code.width) // 2, (height - code.height) // 2))
+    chroma = bytes([128]) * (width // 2 * height // 2 * 2)
+    with path.open("wb") as video:
+        video.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(10):
+            video.write(b"FRAME\n" + frame.tobytes() + chroma)
+
+
+def test_guard_scans_a_pass_with_the_camera(browser, live_server, live_world, tmp_path):
+    """Chromium's fake camera plays a real QR image: the page decodes it with our WebAssembly and records."""
+    gate = Checkpoint.objects.create(area_code=COMMUNITY_A, name="东门")
+    issued, png = _pass_png(live_world, tmp_path)
+    video = tmp_path / "camera.y4m"
+    _y4m_of(png, video)
+    camera_browser = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    context = camera_browser.new_context(
+        locale="en", viewport={"width": 390, "height": 844}, extra_http_headers={"Accept-Language": "en"}
+    )
+    context.grant_permissions(["camera"], origin=live_server.url)
+    page = context.new_page()
+    try:
+        _log_in(page, live_server.url, "guard_a")
+        page.goto(f"{live_server.url}/checkpoints/scan/")
+        page.click("[data-testid=scan-camera]")
+        page.wait_for_selector("[data-testid=scan-subject]:not([hidden])", timeout=20000)
+        page.wait_for_function("document.querySelector('[data-testid=scan-subject-name]').textContent === '王**'")
+        _record(page, "36.4")
+        assert page.inner_text("[data-testid=scan-verdict-word]") == "Allowed"
+        scan = GateScan.objects.get(checkpoint=gate)
+        assert scan.gate_pass_id == issued.pk and str(scan.temperature) == "36.4"
+    finally:
+        context.close()
+        camera_browser.close()
