@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from fangxian.checkpoints.models import CheckpointKind
 from fangxian.checkpoints.services.passes import PASS_DEFAULT_DAYS, PASS_MAX_DAYS
 
+CHECKBOX = {"widget": forms.CheckboxInput(attrs={"class": "form-check-input"})}
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "class": "form-control"}, format="%H:%M")
 DATETIME_WIDGET = forms.DateTimeInput(
     attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M"
@@ -34,7 +35,7 @@ class CheckpointForm(forms.Form):
         widget=TIME_WIDGET,
         help_text=_("Leave both times empty for a gate that is always open."),
     )
-    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True, **CHECKBOX)
 
     def __init__(self, *args, areas: list[tuple[str, str]] | None = None, editing: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -73,7 +74,7 @@ class GuardShiftForm(forms.Form):
 class GatePolicyForm(forms.Form):
     """The policy of one emergency level of a community's gates."""
 
-    residents_only = forms.BooleanField(label=_("Residents only (visitors turned away)"), required=False)
+    residents_only = forms.BooleanField(label=_("Residents only (visitors turned away)"), required=False, **CHECKBOX)
     quota_persons = forms.IntegerField(
         label=_("Exits per household (0: no quota)"),
         min_value=0,
@@ -92,8 +93,10 @@ class GatePolicyForm(forms.Form):
     hours_to = forms.TimeField(
         label=_("Going out until"), required=False, widget=TIME_WIDGET, help_text=_("Both empty: any time.")
     )
-    visitors_need_host_approval = forms.BooleanField(label=_("Visitors need the host's approval"), required=False)
-    vehicles_by_plate_list = forms.BooleanField(label=_("Vehicles by plate list only"), required=False)
+    visitors_need_host_approval = forms.BooleanField(
+        label=_("Visitors need the host's approval"), required=False, **CHECKBOX
+    )
+    vehicles_by_plate_list = forms.BooleanField(label=_("Vehicles by plate list only"), required=False, **CHECKBOX)
     fever_celsius = forms.DecimalField(
         label=_("Fever threshold (°C)"),
         min_value=Decimal("35.0"),
