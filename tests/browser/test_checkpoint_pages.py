@@ -9,7 +9,7 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from fangxian.checkpoints.models import Checkpoint, GateScan, Pass
+from fangxian.checkpoints.models import Checkpoint, GatePolicy, GateScan, Pass
 from fangxian.core.audit import acting_as
 from fangxian.core.scoping import Actor
 from fangxian.core.testing import COMMUNITY_A, GRID_A1, PASSWORD
@@ -79,6 +79,17 @@ def test_commander_issues_a_household_pass_and_the_resident_shows_it(
         page.emulate_media(media="print")
         page.screenshot(path=str(screenshot_dir / f"pass-card-commander-{locale}.png"), full_page=True)
         page.emulate_media(media="screen")
+
+        # Level II of the community's gate policy: one exit per household every 2 days.
+        page.goto(f"{live_server.url}/checkpoints/policies/{COMMUNITY_A}/")
+        page.click("[data-testid=policy-level-2] summary")
+        page.fill("input[name=l2-quota_persons]", "1")
+        page.fill("input[name=l2-quota_days]", "2")
+        page.check("input[name=l2-visitors_need_host_approval]")
+        page.click("[data-testid=policy-submit-2]")
+        page.wait_for_selector("[data-testid=policy-level-2]")
+        assert GatePolicy.objects.get(area_code=COMMUNITY_A, level=2).quota_days == 2
+        page.screenshot(path=str(screenshot_dir / f"gate-policies-commander-{locale}.png"), full_page=True)
 
         page.goto(f"{live_server.url}/checkpoints/live/")
         page.wait_for_selector("#live-chart canvas")
