@@ -25,6 +25,15 @@ from fangxian.core.testing import COMMUNITY_A, COMMUNITY_B, DISTRICT, GRID_A1, G
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """The messages these tests read are the English ones, whatever language another test left active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def declare(world, persona="commander_a", area=COMMUNITY_A, **kwargs):
     values = {"kind": EmergencyKind.EPIDEMIC, "level": EmergencyLevel.II, **kwargs}
     return emergency_declare(actor=world.actor(persona), area_code=area, **values)

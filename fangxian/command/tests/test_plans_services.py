@@ -23,6 +23,16 @@ from fangxian.core.testing import COMMUNITY_A, COMMUNITY_B
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages these tests read are the English ones, whatever language another test left active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 ACTIONS = [
     {"duty": Duty.LOGISTICS, "level": 4, "title": "清点物资", "deadline_minutes": 120},
     {"duty": Duty.MEDICAL, "level": 2, "title": "设置隔离点", "deadline_minutes": 60, "priority": "urgent"},
