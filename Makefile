@@ -43,6 +43,7 @@ bench: setup
 	$(PY) bench/run.py
 	$(PY) bench/registry_import.py
 	$(PY) bench/registry_search.py
+	if command -v wrk >/dev/null; then $(PY) bench/checkpoint_scan.py; else $(PY) bench/checkpoint_scan.py --part batch; fi
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
