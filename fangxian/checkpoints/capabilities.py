@@ -30,6 +30,8 @@ register_capability("checkpoint.view", OFFICIAL_ROLES | STAFF | {Role.GUARD})
 register_capability("checkpoint.manage", {Role.COMMANDER})
 register_capability("checkpoint.scan", {Role.GUARD} | COMMUNITY_LEVEL)
 register_capability("pass.view", STAFF | {Role.RESIDENT})
+# The resident's own pages (my pass, visits to my home): in the menu of residents only.
+register_capability("household.own", {Role.RESIDENT})
 register_capability("pass.issue", STAFF)
 register_capability("visitor.view", STAFF | {Role.RESIDENT})
 register_capability("visitor.register", {Role.GUARD} | COMMUNITY_LEVEL)

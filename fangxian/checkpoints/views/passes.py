@@ -308,7 +308,7 @@ class MyPassView(ScopedListView):
 
 register_nav(
     NavItem(gettext_lazy("Passes"), "checkpoints:passes", "pass.issue", 60, group=CHECKPOINTS_MENU),
-    NavItem(gettext_lazy("My pass"), "checkpoints:my_pass", "pass.view", 61, group=CHECKPOINTS_MENU),
+    NavItem(gettext_lazy("My pass"), "checkpoints:my_pass", "household.own", 61, group=CHECKPOINTS_MENU),
 )
 
 urlpatterns = [

@@ -184,7 +184,7 @@ class DeliveryListView(ScopedListView):
 # own household's page, and guards register visitors without reading them back).
 register_nav(
     NavItem(gettext_lazy("Visitors"), "checkpoints:visitors", "pass.issue", 58, group=CHECKPOINTS_MENU),
-    NavItem(gettext_lazy("Visits to my home"), "checkpoints:my_visitors", "visitor.view", 62, group=CHECKPOINTS_MENU),
+    NavItem(gettext_lazy("Visits to my home"), "checkpoints:my_visitors", "household.own", 62, group=CHECKPOINTS_MENU),
     NavItem(gettext_lazy("Deliveries"), "checkpoints:deliveries", "delivery.record", 59, group=CHECKPOINTS_MENU),
 )
 
