@@ -63,6 +63,26 @@ def csv_stream_response(rows: Iterable[Iterable[Any]], *, filename: str) -> Stre
     return response
 
 
+def safe_workbook(output: Any, **options: Any) -> Any:
+    """An xlsxwriter workbook in constant memory that writes every string as a string.
+
+    Never a formula, a link or a number: what a cell says is what was stored (formula injection
+    is neutralised by `csv_safe_cell` on top). Every Excel file the platform writes starts here.
+    """
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(
+        output,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            **options,
+        },
+    )
+
+
 @dataclass(frozen=True)
 class ExportColumn:
     """One column of a list export: its heading and how to read the cell from a row."""
@@ -85,16 +105,12 @@ def list_export_xlsx(
     """
     import datetime as dt
 
-    import xlsxwriter
     from django.utils import timezone
 
     from fangxian.core.audit import audit_record
     from fangxian.core.models import AuditAction
 
-    workbook = xlsxwriter.Workbook(
-        output,
-        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-    )
+    workbook = safe_workbook(output)
     sheet = workbook.add_worksheet(str(title)[:31])
     bold = workbook.add_format({"bold": True})
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})

@@ -103,18 +103,10 @@ class _Sheet:
     """A constant-memory worksheet written row by row; text cells neutralised against formulas."""
 
     def __init__(self, title: str) -> None:
-        import xlsxwriter
+        from fangxian.core.exports import safe_workbook
 
         self.buffer = io.BytesIO()
-        self.workbook = xlsxwriter.Workbook(
-            self.buffer,
-            {
-                "constant_memory": True,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-            },
-        )
+        self.workbook = safe_workbook(self.buffer)
         self.sheet = self.workbook.add_worksheet(title[:31])
         self.bold = self.workbook.add_format({"bold": True})
         self.wrap = self.workbook.add_format({"text_wrap": True, "valign": "top"})

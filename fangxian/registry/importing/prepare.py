@@ -19,6 +19,7 @@ import os
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import fields
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -146,7 +147,7 @@ def prepared_ranges(
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             waiting = iter(bounds)
-            in_flight: deque = deque(_submit(pool, rows, b) for b in _take(waiting, 2 * workers))
+            in_flight: deque = deque(_submit(pool, rows, b) for b in islice(waiting, 2 * workers))
             while in_flight:
                 done = [
                     (OK, entry[1], Prepared.from_state(entry[2])) if entry[0] == OK else entry
@@ -164,7 +165,3 @@ def prepared_ranges(
 def _submit(pool: Any, rows: list[list[Any]], bounds: tuple[int, int]) -> Any:
     low, high = bounds
     return pool.apply_async(_prepare_in_worker, (low, rows[low:high]))
-
-
-def _take(iterator: Iterator[Any], count: int) -> list[Any]:
-    return [item for _, item in zip(range(count), iterator, strict=False)]

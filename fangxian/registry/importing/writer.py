@@ -71,7 +71,9 @@ class ResidentWriter:
     def __init__(self) -> None:
         self.postgres = connection.vendor == "postgresql"
         self.fields = [f for f in Resident._meta.concrete_fields if not f.primary_key]
-        self.plan: tuple[dict[str, Any], list[str], list[tuple[int, models.Field]]] | None = None
+        self.plan: (
+            tuple[dict[str, Any], list[str], list[tuple[int, models.Field]], list[tuple[int, models.Field]]] | None
+        ) = None
         quote = connection.ops.quote_name
         columns = ", ".join(quote(f.column) for f in self.fields)
         table = quote(Resident._meta.db_table)
@@ -80,16 +82,18 @@ class ResidentWriter:
         else:
             self.statement = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(self.fields))})"  # noqa: S608
 
-    def _plan(self, row: dict[str, Any], computed: dict[str, Any]) -> tuple[dict[str, Any], list[str], list]:
+    def _plan(self, row: dict[str, Any], computed: dict[str, Any]) -> tuple[dict[str, Any], list[str], list, list]:
         """How each column is filled, decided once from the first row.
 
         Returns the defaults (columns neither the row nor the computation give), the key of each
-        column in the merged row, and the columns whose values need the field's conversion for
-        the database (dates: sqlite3's own date adapter is deprecated).
+        column in the merged row, the columns whose values need the field's conversion for the
+        database (dates: sqlite3's own date adapter is deprecated), and the auto_now columns,
+        which get the time of the batch.
         """
         defaults: dict[str, Any] = {}
         keys: list[str] = []
         convert: list[tuple[int, models.Field]] = []
+        stamped: list[tuple[int, models.Field]] = []
         for index, field in enumerate(self.fields):
             key = field.attname
             keys.append(key)
@@ -101,11 +105,11 @@ class ResidentWriter:
                 if not isinstance(field, models.CharField | models.TextField | models.ForeignKey):
                     convert.append((index, field))
             elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                convert.append((index, field))
-                defaults[key] = None  # filled with the time of the batch
+                stamped.append((index, field))
+                defaults[key] = None
             else:
                 defaults[key] = field.get_db_prep_save(field.get_default(), connection)
-        return defaults, keys, convert
+        return defaults, keys, convert, stamped
 
     def rows(self, rows: Iterable[dict[str, Any]]) -> list[tuple]:
         out: list[tuple] = []
@@ -114,12 +118,13 @@ class ResidentWriter:
             computed = row.get(COMPUTED) or computed_columns(row)
             if self.plan is None:
                 self.plan = self._plan(row, computed)
-            defaults, keys, convert = self.plan
+            defaults, keys, convert, stamped = self.plan
             merged = {**defaults, **row, **computed}
             values = [merged[key] for key in keys]
             for index, field in convert:
-                value = values[index]
-                values[index] = field.get_db_prep_save(now if value is None and _auto(field) else value, connection)
+                values[index] = field.get_db_prep_save(values[index], connection)
+            for index, field in stamped:
+                values[index] = field.get_db_prep_save(now, connection)
             out.append(tuple(values))
         return out
 
@@ -138,10 +143,6 @@ class ResidentWriter:
             else:
                 cursor.executemany(self.statement, values)
         return len(values)
-
-
-def _auto(field: models.Field) -> bool:
-    return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
 
 
 def resident_rows_write(rows: Iterable[dict[str, Any]]) -> int:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from fangxian.core.audit import audit_record
 from fangxian.core.errors import DomainError, PermissionDenied
-from fangxian.core.exports import csv_safe_cell
+from fangxian.core.exports import csv_safe_cell, safe_workbook
 from fangxian.core.models import AuditAction
 from fangxian.core.personal import decrypt
 from fangxian.core.scoping import Actor
@@ -28,7 +28,6 @@ def resident_export_xlsx(
     actor: Actor, queryset: QuerySet[Resident], output: Any, *, unmasked: bool = False, reason: str = ""
 ) -> int:
     """Write the residents of `queryset` the actor may see to `output` (a path or binary file); return the count."""
-    import xlsxwriter
 
     if not actor.can("registry.export"):
         raise PermissionDenied(_("You may not export residents."))
@@ -45,10 +44,7 @@ def resident_export_xlsx(
         .select_related("household__building", "household__unit")
         .order_by("area_code", "household_id", "id")
     )
-    workbook = xlsxwriter.Workbook(
-        output,
-        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-    )
+    workbook = safe_workbook(output)
     sheet = workbook.add_worksheet(str(_("Residents"))[:31])
     bold = workbook.add_format({"bold": True})
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})

@@ -540,13 +540,9 @@ def resident_import(
 
 def error_report_xlsx(result: ImportResult, output: Any) -> None:
     """The rows that failed, as uploaded, with what is wrong with each: an Excel file written to `output`."""
-    import xlsxwriter
+    from fangxian.core.exports import csv_safe_cell, safe_workbook
 
-    from fangxian.core.exports import csv_safe_cell
-
-    workbook = xlsxwriter.Workbook(
-        output, {"constant_memory": True, "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    )
+    workbook = safe_workbook(output, in_memory=True)
     sheet = workbook.add_worksheet(str(_("Errors"))[:31])
     bold = workbook.add_format({"bold": True})
     header = [str(_("Row")), str(_("Column")), str(_("Problem")), *[cells.text(c) for c in result.header]]
