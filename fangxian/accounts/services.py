@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import hmac
@@ -22,10 +23,12 @@ from fangxian.accounts.models import ApiToken, LoginFailure, RoleAssignment, Use
 from fangxian.areas.models import Area, Household
 from fangxian.core.audit import audit_record
 from fangxian.core.errors import DomainError, NotFound, PermissionDenied
+from fangxian.core.fastsql import JoinedLoader
 from fangxian.core.middleware import client_ip
 from fangxian.core.models import AuditAction
 from fangxian.core.roles import Role
 from fangxian.core.scoping import Actor
+from fangxian.core.versions import version_read
 
 TOKEN_PREFIX = "fx"  # noqa: S105 - a marker, not a secret
 
@@ -247,13 +250,45 @@ def api_token_authenticate(raw: str, *, source_ip: str | None = None) -> Actor |
     parts = raw.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or len(parts[1]) != 10:
         return None
-    token = ApiToken.objects.select_related("user").filter(prefix=parts[1]).first()
+    token = _token_by_prefix(parts[1])
     if token is None or not hmac.compare_digest(token.secret_hash, _token_hash(parts[2])):
         return None
     if not token.is_usable or not token.user.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    actor = Actor.for_user(token.user, source_ip=source_ip, only_assignment_id=token.assignment_id)
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # no signal: the cache stays
+        token.last_used_at = now
+    assignment = token.assignment
+    if not assignment.active or assignment.user_id != token.user_id:
+        return None
+    # A copy per request: the cached user is shared by this process's requests.
+    user = copy.copy(token.user)
+    # The token's one assignment came with it: the same narrowing as Actor.for_user(only_assignment_id=...),
+    # without reading the user's other assignments.
+    user._active_assignments = [assignment]
+    actor = Actor.for_user(user, source_ip=source_ip, only_assignment_id=assignment.pk)
     return actor if actor.grants else None
+
+
+# Devices authenticate on every request (a guard's phone at the morning rush). A process keeps the
+# tokens it has seen, with their user and assignment, until any token, assignment or user is saved
+# or deleted (the `accounts.tokens` version stamp, bumped in the writer's transaction): a revoked
+# token or a deactivated guard is refused from the next request on, on every server.
+TOKENS_VERSION = "accounts.tokens"
+_TOKEN_LOADER = JoinedLoader(ApiToken, key="prefix", related=("user", "assignment"))
+_TOKEN_CACHE_MAX = 10_000
+_token_cache: tuple[int, dict[str, ApiToken | None]] = (-1, {})
+
+
+def _token_by_prefix(prefix: str) -> ApiToken | None:
+    global _token_cache
+    stamp = version_read(TOKENS_VERSION)
+    if _token_cache[0] != stamp:
+        _token_cache = (stamp, {})
+    cache = _token_cache[1]
+    if prefix not in cache:
+        if len(cache) >= _TOKEN_CACHE_MAX:  # unknown prefixes sent by the thousand must not grow it
+            cache.clear()
+        cache[prefix] = _TOKEN_LOADER.get(prefix)
+    return cache[prefix]

@@ -8,4 +8,6 @@ class CheckpointsConfig(AppConfig):
     verbose_name = _("Checkpoints")
 
     def ready(self) -> None:
-        from fangxian.checkpoints import capabilities  # noqa: F401
+        from fangxian.checkpoints import capabilities, gatestate  # noqa: F401
+
+        gatestate.connect()

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 
 from fangxian.core.audit import reset_current_actor, set_current_actor
 from fangxian.core.scoping import Actor
+from fangxian.core.versions import versions_per_request
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -34,7 +35,8 @@ class ActorMiddleware:
             request.actor = Actor.anonymous(ip)
         token = set_current_actor(request.actor)
         try:
-            return self.get_response(request)
+            with versions_per_request():
+                return self.get_response(request)
         finally:
             reset_current_actor(token)
 

@@ -112,3 +112,23 @@ class StoredFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class CacheVersion(models.Model):
+    """A counter that a process-local cache compares with before trusting what it holds.
+
+    Hot paths (a guard's scan at the morning rush) keep rarely changing rows in memory per process;
+    every write to those rows bumps the counter in the same transaction (`fangxian.core.versions`),
+    so each process sees the change with its next read of the counter: one indexed one-row read
+    instead of re-reading and re-building the rows on every request. Not a cache of personal data.
+    """
+
+    name = models.CharField(max_length=50, primary_key=True)
+    number = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("cache version")
+        verbose_name_plural = _("cache versions")
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.number}"

@@ -146,6 +146,23 @@ def scope_q(model: type[models.Model], actor: Actor, prefixes: Iterable[str] | N
     return combined
 
 
+def scope_admits(obj: models.Model, actor: Actor) -> bool | None:
+    """Whether `visible_to(actor)` would include `obj`, decided on the instance in memory.
+
+    For rows a process keeps between requests (`fangxian.core.versions`): the same rule as
+    `scope_q`. None when memory cannot tell (a model scoped through a relation, or one that opens
+    rows to this actor by a per-actor rule): then ask the database.
+    """
+    model = type(obj)
+    scope_field = getattr(model, "scope_field", "area_code")
+    personal = getattr(model, "scope_personal", None)
+    if "__" in scope_field or (personal is not None and personal(actor) is not None):
+        return None
+    prefixes = actor.personal_prefixes if getattr(model, "personal_data", False) else actor.area_prefixes
+    code = getattr(obj, scope_field)
+    return any(code.startswith(prefix) for prefix in prefixes)
+
+
 class ScopedQuerySet(models.QuerySet):
     """The queryset every jurisdictional model uses (NetBox's RestrictedQuerySet, by area)."""
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models.base import ModelState
 from django.http import Http404
 from django.utils import timezone
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangxian.areas.models import Household
+from fangxian.checkpoints.gatestate import GateState, gate_state
 from fangxian.checkpoints.models import (
     Checkpoint,
     Direction,
@@ -48,7 +50,7 @@ from fangxian.command.services.tasks import task_create
 from fangxian.core.audit import audit_record
 from fangxian.core.errors import DomainError, NotFound, PermissionDenied
 from fangxian.core.models import AuditAction
-from fangxian.core.scoping import Actor
+from fangxian.core.scoping import Actor, scope_admits
 from fangxian.registry.models import Resident
 from fangxian.registry.models.residents import ResidentStatus
 
@@ -62,6 +64,9 @@ FEVER_TASK_HOURS = 1
 NO_RESIDENT = gettext_lazy("There is no such resident in this community.")
 NO_HOUSEHOLD = gettext_lazy("There is no such household in this community.")
 NO_VISITOR = gettext_lazy("There is no such visitor at this community.")
+# Read once: Django's `Choices.values` builds a new list on every access, and a batch asks 500 times.
+_DIRECTIONS = frozenset(Direction.values)
+_REASON_LABELS = dict(ScanReason.choices)
 
 
 @dataclass
@@ -94,7 +99,8 @@ class ScanResult:
 
     @property
     def reason_label(self) -> str:
-        return str(ScanReason(self.reason).label) if self.reason in ScanReason.values else ""
+        label = _REASON_LABELS.get(self.reason)
+        return str(label) if label is not None else ""
 
 
 @dataclass
@@ -194,27 +200,39 @@ class _Context:
     """What a batch looks up once: checkpoints, policies, and the exits it has allowed so far."""
 
     actor: Actor
-    checkpoints: dict[int, Checkpoint] = field(default_factory=dict)
-    policies: dict[str, tuple[GatePolicy, Emergency | None]] = field(default_factory=dict)
+    # The process's checkpoints and policies (gatestate), shared by every request of this process.
+    state: GateState = field(default_factory=gate_state)
     exits: dict[int, list[dt.datetime]] = field(default_factory=dict)
+    admitted: set[int] = field(default_factory=set)  # checkpoints this actor was found to reach
+    zone: dt.tzinfo = field(default_factory=timezone.get_current_timezone)  # read once, not per scan
     # A batch reads the passes of all its tokens at once; None: look each one up.
     passes: dict[str, Pass] | None = None
 
     def checkpoint(self, checkpoint_id: Any) -> Checkpoint:
         if not isinstance(checkpoint_id, int) or isinstance(checkpoint_id, bool):
             raise NotFound(_("There is no such checkpoint in your jurisdiction."), field="checkpoint_id")
-        if checkpoint_id not in self.checkpoints:
+        found = self.state.checkpoints.get(checkpoint_id)
+        if found is not None and checkpoint_id in self.admitted:
+            return found
+        admitted = scope_admits(found, self.actor) if found is not None else None
+        if admitted is None:
             try:
-                self.checkpoints[checkpoint_id] = Checkpoint.objects.get_visible(self.actor, pk=checkpoint_id)
+                found = Checkpoint.objects.get_visible(self.actor, pk=checkpoint_id)
             except Http404:
                 raise NotFound(_("There is no such checkpoint in your jurisdiction."), field="checkpoint_id") from None
-        return self.checkpoints[checkpoint_id]
+            self.state.checkpoints[checkpoint_id] = found
+        elif not admitted:
+            # Read earlier for somebody else: the same answer as the scoped query gives.
+            raise NotFound(_("There is no such checkpoint in your jurisdiction."), field="checkpoint_id")
+        self.admitted.add(checkpoint_id)
+        return found
 
     def policy(self, checkpoint: Checkpoint) -> tuple[GatePolicy, Emergency | None]:
         community = checkpoint.community_code
-        if community not in self.policies:
-            self.policies[community] = gate_policy_in_force(community)
-        return self.policies[community]
+        policies = self.state.policies
+        if community not in policies:
+            policies[community] = gate_policy_in_force(community)
+        return policies[community]
 
 
 def _subject_in(model: type, pk: Any, community: str, field_name: str, message: str):
@@ -239,7 +257,7 @@ def _decide(
     policy, _emergency = context.policy(checkpoint)
     community = checkpoint.community_code
     entering = item.direction == Direction.IN
-    local = timezone.localtime(at).time()
+    local = at.astimezone(context.zone).time()
 
     # Who is at the gate.
     resident = _subject_in(Resident, item.resident_id, community, "resident_id", NO_RESIDENT)
@@ -317,7 +335,7 @@ def _decide(
 
 
 def _prepare(context: _Context, item: ScanInput, key: uuid.UUID, now: dt.datetime, batch_time: dt.datetime):
-    if item.direction not in Direction.values:
+    if item.direction not in _DIRECTIONS:
         raise DomainError(_("The direction is “in” or “out”."), code="direction", field="direction")
     checkpoint = context.checkpoint(item.checkpoint_id)
     at = _at(item.at, now)
@@ -435,7 +453,6 @@ def _require_scan(actor: Actor) -> None:
 # --- the two entry points ------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def scan_record(
     *,
     actor: Actor,
@@ -454,15 +471,15 @@ def scan_record(
 
     Raises DomainError (bad input, 400), NotFound (a checkpoint or person outside reach, 404) or
     PermissionDenied (403). A fever at entry denies and creates one follow-up task for the duty staff.
+
+    The hot path of the morning rush: the checkpoint and policy come from the process's gate state,
+    the pass from one prepared join, and the row goes in with one `INSERT ... ON CONFLICT DO
+    NOTHING RETURNING`, which also tells a new scan from a repeated one (a repeat is decided again,
+    then answered with the stored row: repeats are rare, a read before every insert is not).
+    Only a fever opens a transaction, so that the scan and its task are kept together.
     """
     _require_scan(actor)
     key = _key(idempotency_key)
-    existing = _stored(actor, [key]).get(key)
-    if existing is not None:
-        result = _result(actor, key, existing, created=False)
-        if result.error:
-            raise result.error
-        return result
     item = ScanInput(
         checkpoint_id=checkpoint.pk if isinstance(checkpoint, Checkpoint) else checkpoint,
         direction=direction,
@@ -476,21 +493,28 @@ def scan_record(
         temperature=temperature,
     )
     now = timezone.now()
-    row = _prepare(_Context(actor), item, key, now, now)
     try:
-        with transaction.atomic():
-            GateScan.objects.bulk_create([row])
-    except IntegrityError:
-        # The same scan arrived through another request meanwhile: answer with what was stored.
-        result = _result(actor, key, _stored(actor, [key])[key], created=False)
-        if result.error:
-            raise result.error from None
-        return result
-    if row.pk is None:
-        row = GateScan.objects.get(idempotency_key=key)
-    if row.reason == ScanReason.FEVER:
-        _fever_task(row)
-    result = _result(actor, key, row, created=True)
+        row = _prepare(_Context(actor), item, key, now, now)
+    except DomainError:
+        # A repeat of a stored scan answers with it even if it could not be decided today.
+        existing = _stored(actor, [key]).get(key)
+        if existing is None:
+            raise
+        return _answer(_result(actor, key, existing, created=False))
+    with transaction.atomic() if row.reason == ScanReason.FEVER else nullcontext():
+        inserted = _insert_new([row])
+        if key not in inserted:
+            # Stored before, by this device or through another request meanwhile: answer with what was stored.
+            return _answer(_result(actor, key, _stored(actor, [key])[key], created=False))
+        row.pk = inserted[key]
+        if row.reason == ScanReason.FEVER:
+            _fever_task(row)
+    return _result(actor, key, row, created=True)
+
+
+def _answer(result: ScanResult) -> ScanResult:
+    if result.error:
+        raise result.error
     return result
 
 
@@ -540,13 +564,14 @@ def _insert_new(rows: list[GateScan]) -> dict[uuid.UUID, int]:
         for start in range(0, len(rows), BATCH_MAX):
             chunk = rows[start : start + BATCH_MAX]
             values = [[getattr(row, column.attname) for column in columns] for row in chunk]
-            if connection.vendor == "postgresql":
+            if connection.vendor == "postgresql" and len(chunk) > 1:
                 arrays = ", ".join(f"%s::{c.db_type(connection)}[]" for c in columns)
                 cursor.execute(
                     f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {tail}",  # noqa: S608
                     [list(column) for column in zip(*values, strict=True)],
                 )
             else:
+                # SQLite, or one row (a live scan): plain VALUES, cheaper to send than arrays.
                 parameters = [
                     value if convert is None or value is None else convert(value)
                     for row in values
