@@ -222,6 +222,24 @@ def test_guard_scans_a_pass_with_the_camera(browser, live_server, live_world, tm
         assert page.inner_text("[data-testid=scan-verdict-word]") == "Allowed"
         scan = GateScan.objects.get(checkpoint=gate)
         assert scan.gate_pass_id == issued.pk and str(scan.temperature) == "36.4"
+
+        # The page opened once online: its service worker now holds it. With the network down the guard
+        # opens it again, the camera's decoder (WebAssembly from the worker's cache) reads the pass, and
+        # the scan waits on the phone until the network returns.
+        page.wait_for_selector("body[data-offline-ready=true]", state="attached", timeout=20000)
+        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20000)
+        context.set_offline(True)
+        page.reload()
+        page.wait_for_selector("[data-testid=scan-page]")
+        page.wait_for_function("!navigator.onLine")
+        page.click("[data-testid=scan-camera]")
+        page.wait_for_selector("[data-testid=scan-subject]:not([hidden])", timeout=20000)
+        _record(page, "36.7")
+        assert "queued" in page.get_attribute("[data-testid=scan-verdict]", "class")
+        assert GateScan.objects.filter(checkpoint=gate).count() == 1
+        context.set_offline(False)
+        page.wait_for_selector("[data-testid=scan-queue][data-count='0']", state="attached", timeout=30000)
+        assert GateScan.objects.filter(checkpoint=gate, temperature="36.7", gate_pass=issued).count() == 1
     finally:
         context.close()
         camera_browser.close()

@@ -215,3 +215,13 @@ def test_the_page_records_through_the_scan_api(client, world, gate, person_pass)
     assert config["batch_url"] == "/api/v1/checkpoints/scans/batch"
     assert config["search_url"].endswith("/0/search/")
     assert config["strings"]["allowed"]
+
+
+def test_the_service_worker_is_served_under_the_page_without_login_and_names_only_static_files(client):
+    response = client.get("/checkpoints/scan/sw.js")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/javascript")
+    assert response["Cache-Control"] == "no-cache"
+    body = response.content.decode()
+    assert '"/checkpoints/scan/"' in body and "zxing_reader.wasm" in body and "scan.js" in body
+    # Scans (POST) and API answers never pass through its cache.
+    assert 'request.method !== "GET"' in body and "/api/" not in body

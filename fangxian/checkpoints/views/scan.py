@@ -11,13 +11,16 @@ views here only decode a photo and search residents; they write nothing.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -106,6 +109,8 @@ class ScanPageView(ScopedListView):
             "decode_url": reverse("checkpoints:scan_decode"),
             "search_url": reverse("checkpoints:scan_search", kwargs={"checkpoint_id": 0}),
             "wasm_url": static("vendor/zxing/zxing_reader.wasm"),
+            "service_worker_url": reverse("checkpoints:scan_service_worker"),
+            "page_url": reverse("checkpoints:scan"),
             "fever_celsius": str(settings.FANGXIAN_FEVER_CELSIUS),
             "user": self.request.user.pk,
             "strings": scan_page_strings(),
@@ -147,8 +152,49 @@ def scan_search(request: HttpRequest, checkpoint_id: int) -> JsonResponse:
     return JsonResponse({"results": results})
 
 
+def _offline_assets() -> list[str]:
+    """What the scanning page needs to open without a network, besides itself."""
+    return [
+        static("vendor/bootstrap/bootstrap.min.css"),
+        static("core/app.css"),
+        static("checkpoints/scan/scan.css"),
+        static("vendor/bootstrap/bootstrap.bundle.min.js"),
+        static("django_htmx/htmx-2.min.js"),
+        static("vendor/barcode-detector/polyfill.js"),
+        static("checkpoints/scan/scan.js"),
+        static("vendor/zxing/zxing_reader.wasm"),
+    ]
+
+
+@leak_exempt("the service worker's script: the page's path and static file URLs, no rows")
+@require_GET
+def scan_service_worker(request: HttpRequest) -> HttpResponse:
+    """The scanning page's service worker, served under the page's path so that its scope covers the page.
+
+    Public on purpose: a browser fetches it without following redirects, and it holds no data.
+    Its text changes (and browsers install it anew) whenever a static file's hashed name changes.
+    """
+    page = reverse("checkpoints:scan")
+    assets = _offline_assets()
+    version = hashlib.sha256("\n".join([page, *assets]).encode()).hexdigest()[:12]
+    body = render_to_string(
+        "checkpoints/scan/sw.js",
+        {
+            "scope": page,
+            "version": version,
+            "page_json": json.dumps(page),
+            "assets_json": json.dumps(assets),
+            "static_json": json.dumps(settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/static/"),
+        },
+    )
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
 urlpatterns = [
     path("scan/", ScanPageView.as_view(), name="scan"),
+    path("scan/sw.js", scan_service_worker, name="scan_service_worker"),
     path("scan/decode/", scan_decode, name="scan_decode"),
     path("scan/<int:checkpoint_id>/search/", scan_search, name="scan_search"),
 ]

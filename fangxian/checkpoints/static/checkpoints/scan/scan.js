@@ -3,6 +3,7 @@
 // endpoints. Every scan gets a UUID idempotency key on the phone; while the network is down scans are
 // queued in localStorage with their time and uploaded as one batch when it returns (online event and a
 // retry timer). The server records a key once, so a repeated or cut upload never counts twice.
+// A service worker (views/scan.py, sw.js) keeps the page itself so that it opens without a network.
 // All text comes translated from the page (#fx-scan-config); this file holds none.
 (function () {
   "use strict";
@@ -347,4 +348,18 @@
   showNetwork();
   showQueue();
   flush();
+
+  // --- opening the page without a network ------------------------------------------------------------
+  // The service worker keeps this page and its static files (HTTPS or localhost only, like the camera).
+  // It is told which static files the page loaded, so that whatever the templates add is kept too.
+  if ("serviceWorker" in navigator && config.service_worker_url && window.isSecureContext) {
+    navigator.serviceWorker.register(config.service_worker_url, { scope: config.page_url }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      var loaded = performance.getEntriesByType("resource").map(function (entry) { return entry.name; });
+      var channel = new MessageChannel();
+      channel.port1.onmessage = function () { document.body.dataset.offlineReady = "true"; };
+      if (registration.active) registration.active.postMessage({ cache: loaded }, [channel.port2]);
+    }).catch(function () { /* the page still works online; only opening it offline is lost */ });
+  }
 })();
