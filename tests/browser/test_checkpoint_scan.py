@@ -243,3 +243,60 @@ def test_guard_scans_a_pass_with_the_camera(browser, live_server, live_world, tm
     finally:
         context.close()
         camera_browser.close()
+
+
+def test_guard_lets_in_an_approved_visitor_and_a_listed_car_and_turns_back_an_unlisted_one(
+    browser, live_server, live_world, screenshot_dir
+):
+    from fangxian.checkpoints.models import GatePolicy, VehiclePlate, Visitor
+    from fangxian.command.models import Emergency
+
+    gate = Checkpoint.objects.create(area_code=COMMUNITY_A, name="东门")
+    home = live_world.households["A1"]
+    with acting_as(Actor.system("test")):
+        Emergency.objects.create(area_code=COMMUNITY_A, kind="epidemic", level=2, title="甲社区疫情应对")
+        GatePolicy.objects.create(
+            area_code=COMMUNITY_A, level=2, visitors_need_host_approval=True, vehicles_by_plate_list=True
+        )
+        Visitor.objects.create(
+            area_code=home.area_code,
+            checkpoint=gate,
+            name="赵访客",
+            purpose="送药",
+            host_household=home,
+            status="approved",
+        )
+        VehiclePlate.objects.create(area_code=home.area_code, household=home, plate="鲁B12345")
+    context, page = new_page(browser, locale="en", phone=True)
+    try:
+        _log_in(page, live_server.url, "guard_a")
+        page.goto(f"{live_server.url}/checkpoints/scan/")
+
+        page.click("[data-testid=scan-visitors]")
+        page.click("[data-testid=scan-result] >> text=赵**")
+        assert "Approved" in page.inner_text("[data-testid=scan-subject-check]")
+        _record(page, "36.5")
+        assert page.inner_text("[data-testid=scan-verdict-word]") == "Allowed"
+        page.screenshot(path=str(screenshot_dir / "scan-visitor-guard-en.png"), full_page=True)
+
+        page.click("[data-testid=scan-next]")
+        page.fill("[data-testid=scan-search]", "鲁B12345")
+        page.click("[data-testid=scan-result] >> text=鲁B12345")
+        _record(page, "")
+        assert page.inner_text("[data-testid=scan-verdict-word]") == "Allowed"
+
+        page.click("[data-testid=scan-next]")
+        page.fill("[data-testid=scan-search]", "鲁B99999")
+        page.wait_for_selector("[data-testid=scan-result] >> text=Not on the community's vehicle list")
+        page.click("[data-testid=scan-result]")
+        _record(page, "")
+        assert page.inner_text("[data-testid=scan-verdict-word]") == "Denied"
+        assert "list" in page.inner_text("[data-testid=scan-verdict-reason]")
+    finally:
+        context.close()
+    rows = GateScan.objects.filter(checkpoint=gate).order_by("pk")
+    assert [(row.verdict, bool(row.visitor_id), row.plate) for row in rows] == [
+        ("allow", True, ""),
+        ("allow", False, "鲁B12345"),
+        ("deny", False, "鲁B99999"),
+    ]

@@ -225,3 +225,50 @@ def test_the_service_worker_is_served_under_the_page_without_login_and_names_onl
     assert '"/checkpoints/scan/"' in body and "zxing_reader.wasm" in body and "scan.js" in body
     # Scans (POST) and API answers never pass through its cache.
     assert 'request.method !== "GET"' in body and "/api/" not in body
+
+
+def _visitor(world, gate, name="赵访客", **extra):
+    from fangxian.checkpoints.models import Visitor
+
+    return Visitor.objects.create(
+        area_code=world.households["A1"].area_code,
+        checkpoint=gate,
+        name=name,
+        purpose="探亲",
+        host_household=world.households["A1"],
+        **extra,
+    )
+
+
+def test_a_plate_in_the_search_box_is_a_vehicle_saying_whether_it_is_listed(client, world, gate):
+    from fangxian.checkpoints.models import VehiclePlate
+
+    VehiclePlate.objects.create(
+        area_code=world.households["A1"].area_code, household=world.households["A1"], plate="鲁B12345"
+    )
+    login(client, world.users["guard_a"])
+    assert search(client, gate, "鲁b 12345").json()["results"] == [{"plate": "鲁B12345", "listed": True}]
+    assert search(client, gate, "鲁BD12345").json()["results"] == [{"plate": "鲁BD12345", "listed": False}]
+
+
+def test_a_visitors_name_finds_the_visitors_of_the_last_day_masked(client, world, gate):
+    from django.utils import timezone
+
+    visitor = _visitor(world, gate)
+    _visitor(world, gate, name="赵旧客", created_at=timezone.now() - timezone.timedelta(days=3))
+    login(client, world.users["guard_a"])
+    response = search(client, gate, "赵")
+    rows = [row for row in response.json()["results"] if "visitor_id" in row]
+    assert [row["visitor_id"] for row in rows] == [visitor.pk]
+    assert rows[0]["name"] == "赵**" and rows[0]["status"] == "pending" and rows[0]["room"]
+    assert "赵访客" not in response.content.decode()
+    listed = client.get(reverse("checkpoints:scan_search", args=[gate.pk]), {"visitors": "1"}).json()["results"]
+    assert [row["visitor_id"] for row in listed] == [visitor.pk]
+
+
+def test_another_communitys_guard_finds_no_visitor_and_no_plate_listing(client, world, gate, gate_b):
+    _visitor(world, gate)
+    login(client, world.users["guard_b"])
+    assert client.get(reverse("checkpoints:scan_search", args=[gate.pk]), {"visitors": "1"}).status_code == 404
+    assert client.get(reverse("checkpoints:scan_search", args=[gate_b.pk]), {"visitors": "1"}).json()["results"] == []
+    assert search(client, gate_b, "赵").json()["results"] == []

@@ -30,7 +30,8 @@ from django.views.decorators.http import require_GET, require_POST
 from fangxian.checkpoints import capabilities  # noqa: F401  (checkpoint.scan)
 from fangxian.checkpoints.menu import CHECKPOINTS_MENU
 from fangxian.checkpoints.models import Checkpoint
-from fangxian.checkpoints.selectors_scan import scan_resident_search
+from fangxian.checkpoints.selectors_scan import scan_search as scan_search_rows
+from fangxian.checkpoints.selectors_scan import scan_visitors_recent
 from fangxian.checkpoints.services.photo import PHOTO_MAX_BYTES, pass_photo_decode
 from fangxian.core.errors import DomainError
 from fangxian.core.navigation import NavItem, register_nav
@@ -86,6 +87,9 @@ def scan_page_strings() -> dict[str, str]:
         "kind_visitor": _("Visitor"),
         "kind_vehicle": _("Vehicle"),
         "kind_unknown": _("Unknown"),
+        "plate_listed": _("On the community's vehicle list"),
+        "plate_not_listed": _("Not on the community's vehicle list"),
+        "no_visitors": _("No visitor was registered here in the last day."),
     }
 
 
@@ -136,17 +140,23 @@ def scan_decode(request: HttpRequest) -> JsonResponse:
 
 
 @leak_exempt(
-    "the checkpoint is loaded through visible_to (404 elsewhere); its community's residents are reduced "
-    "to a masked name and a room (selectors_scan)"
+    "the checkpoint is loaded through visible_to (404 elsewhere); its community's residents and recent "
+    "visitors are reduced to a masked name and a room, a plate to whether it is listed (selectors_scan)"
 )
 @login_required
 @require_GET
 def scan_search(request: HttpRequest, checkpoint_id: int) -> JsonResponse:
-    """Residents of the checkpoint's community by initials, name, room or last 4: masked name and room."""
+    """Residents by initials, name, room or last 4, recent visitors by name, or a plate: masked, minimal.
+
+    `?visitors=1` lists the visitors of the last day instead.
+    """
     _require_scan(request)
     query = request.GET.get("q", "")[:SEARCH_QUERY_MAX]
     try:
-        results = scan_resident_search(actor=request.actor, checkpoint_id=checkpoint_id, query=query)
+        if request.GET.get("visitors"):
+            results = scan_visitors_recent(actor=request.actor, checkpoint_id=checkpoint_id, query=query.strip())
+        else:
+            results = scan_search_rows(actor=request.actor, checkpoint_id=checkpoint_id, query=query)
     except DomainError as problem:
         return _error(problem)
     return JsonResponse({"results": results})

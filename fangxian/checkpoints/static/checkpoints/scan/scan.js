@@ -244,42 +244,69 @@
       .catch(function () { say(S.network_error); });
   });
 
-  // Search by initials, room or last 4 digits: masked name and room only.
+  // Search by initials, room or last 4 digits (residents), a visitor's name, or a plate: masked data only.
+  function resultButton(title, detail, onPick) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "list-group-item list-group-item-action py-3";
+    button.dataset.testid = "scan-result";
+    var name = document.createElement("strong");
+    name.textContent = title;
+    var more = document.createElement("span");
+    more.className = "text-muted ms-2";
+    more.textContent = detail;
+    button.append(name, more);
+    button.addEventListener("click", onPick);
+    return button;
+  }
+  function showResults(rows, emptyText) {
+    var results = $("fx-scan-results");
+    results.innerHTML = "";
+    say(rows.length ? "" : emptyText);
+    rows.forEach(function (row) {
+      if (row.plate) {
+        var listed = row.listed ? S.plate_listed : S.plate_not_listed;
+        results.append(resultButton(S.kind_vehicle + " " + row.plate, listed, function () {
+          identified({ plate: row.plate, summary: { kind: "vehicle", plate: row.plate } });
+          $("fx-scan-subject-check").textContent = listed;
+        }));
+      } else if (row.visitor_id) {
+        var detail = [S.kind_visitor, row.room, row.status_label].filter(Boolean).join(" · ");
+        results.append(resultButton(row.name, detail, function () {
+          identified({ visitor_id: row.visitor_id, summary: { kind: "visitor", name: row.name, room: row.room } });
+          $("fx-scan-subject-check").textContent = row.status_label;
+        }));
+      } else {
+        results.append(resultButton(row.name, row.room, function () {
+          identified({ resident_id: row.resident_id, summary: { kind: "resident", name: row.name, room: row.room } });
+        }));
+      }
+    });
+  }
+  function searchUrl(query, visitors) {
+    return config.search_url.replace("/0/", "/" + encodeURIComponent(select.value) + "/") +
+      "?q=" + encodeURIComponent(query) + (visitors ? "&visitors=1" : "");
+  }
+  function runSearch(query, visitors) {
+    fetch(searchUrl(query, visitors), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.json(); })
+      .then(function (body) {
+        if (body.message) { $("fx-scan-results").innerHTML = ""; say(body.message); return; }
+        showResults(body.results, visitors ? S.no_visitors : S.no_results);
+      })
+      .catch(function () { say(S.network_error); });
+  }
   var searchTimer = null;
   $("fx-scan-search").addEventListener("input", function (event) {
     clearTimeout(searchTimer);
     var query = event.target.value.trim();
-    var results = $("fx-scan-results");
-    if (!query) { results.innerHTML = ""; return; }
+    if (!query) { $("fx-scan-results").innerHTML = ""; return; }
     if (!select || !select.value) { say(S.choose_checkpoint); return; }
-    searchTimer = setTimeout(function () {
-      var url = config.search_url.replace("/0/", "/" + encodeURIComponent(select.value) + "/") +
-        "?q=" + encodeURIComponent(query);
-      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-        .then(function (response) { return response.json(); })
-        .then(function (body) {
-          results.innerHTML = "";
-          if (body.message) { say(body.message); return; }
-          say(body.results.length ? "" : S.no_results);
-          body.results.forEach(function (row) {
-            var button = document.createElement("button");
-            button.type = "button";
-            button.className = "list-group-item list-group-item-action py-3";
-            button.dataset.testid = "scan-result";
-            var name = document.createElement("strong");
-            name.textContent = row.name;
-            var room = document.createElement("span");
-            room.className = "text-muted ms-2";
-            room.textContent = row.room;
-            button.append(name, room);
-            button.addEventListener("click", function () {
-              identified({ resident_id: row.resident_id, summary: { kind: "resident", name: row.name, room: row.room } });
-            });
-            results.append(button);
-          });
-        })
-        .catch(function () { say(S.network_error); });
-    }, 300);
+    searchTimer = setTimeout(function () { runSearch(query, false); }, 300);
+  });
+  $("fx-scan-visitors").addEventListener("click", function () {
+    if (!select || !select.value) { say(S.choose_checkpoint); return; }
+    runSearch("", true);
   });
 
   // --- recording ----------------------------------------------------------------------------------------
@@ -322,6 +349,8 @@
     };
     if (current.token) scan.token = current.token;
     if (current.resident_id) scan.resident_id = current.resident_id;
+    if (current.visitor_id) scan.visitor_id = current.visitor_id;
+    if (current.plate) scan.plate = current.plate;
     if (temperature !== null) scan.temperature = temperature;
     say("");
     if (!online()) { enqueue(scan); showQueued(scan); return; }
