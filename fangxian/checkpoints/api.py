@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Path, Query, Router, Status
 
 from fangxian.checkpoints import capabilities  # noqa: F401  (checkpoint.*, pass.*, visitor.* capabilities)
@@ -19,6 +20,12 @@ from fangxian.checkpoints.schemas import (
     CheckpointPage,
     DeliveryIn,
     DeliveryOut,
+    GatePolicyIn,
+    GatePolicyOut,
+    GatePolicyPage,
+    GuardShiftIn,
+    GuardShiftOut,
+    GuardShiftPage,
     PassIssueIn,
     PassOut,
     PassRevokeIn,
@@ -34,8 +41,16 @@ from fangxian.checkpoints.schemas import (
     VisitorOut,
     VisitorPage,
 )
-from fangxian.checkpoints.selectors import checkpoint_get, checkpoint_list, pass_get, visitor_get, visitor_list
-from fangxian.checkpoints.services.gates import checkpoint_create
+from fangxian.checkpoints.selectors import (
+    checkpoint_get,
+    checkpoint_list,
+    gate_policy_list,
+    guard_shift_list,
+    pass_get,
+    visitor_get,
+    visitor_list,
+)
+from fangxian.checkpoints.services.gates import checkpoint_create, gate_policy_set, guard_shift_add, guard_shift_remove
 from fangxian.checkpoints.services.passes import (
     pass_issue,
     pass_qr_png,
@@ -63,6 +78,7 @@ AREA_CODE_PATTERN = r"^[0-9]{2,15}$"
 CheckpointIdPath = Path(..., ge=1, le=2**62, description="The checkpoint's id")
 PassIdPath = Path(..., ge=1, le=2**62, description="The pass's id")
 VisitorIdPath = Path(..., ge=1, le=2**62, description="The visitor's id")
+ShiftIdPath = Path(..., ge=1, le=2**62, description="The shift's id")
 
 
 def _page(rows, after: int | None, limit: int) -> dict[str, Any]:
@@ -101,6 +117,95 @@ def checkpoint_create_endpoint(request: HttpRequest, payload: CheckpointIn):
     actor = api_actor(request)
     require(actor, "checkpoint.manage")
     return Status(201, checkpoint_create(actor=actor, **payload.dict()))
+
+
+# --- shifts and policies -------------------------------------------------------------------------------
+
+
+def _shift_out(shift) -> dict[str, Any]:
+    return {
+        "id": shift.pk,
+        "area_code": shift.area_code,
+        "checkpoint_id": shift.checkpoint_id,
+        "checkpoint_name": shift.checkpoint.name,
+        "guard_id": shift.guard_id,
+        "guard_name": str(shift.guard),
+        "starts_at": shift.starts_at,
+        "ends_at": shift.ends_at,
+    }
+
+
+@router.get(
+    "/shifts",
+    response=GuardShiftPage,
+    openapi_extra=scope_list("checkpoints.GuardShift"),
+    summary="Guard shifts in my jurisdiction; `on_duty` for those running now",
+)
+def shifts(
+    request: HttpRequest,
+    checkpoint_id: int | None = Query(None, ge=1, le=2**62),
+    guard_id: int | None = Query(None, ge=1, le=2**62),
+    on_duty: bool = False,
+    after: int | None = Query(None, ge=1, le=2**62),
+    limit: int = Query(100, ge=1, le=MAX_LIMIT),
+):
+    actor = api_actor(request)
+    require(actor, "checkpoint.view")
+    rows = guard_shift_list(
+        actor=actor, checkpoint_id=checkpoint_id, guard_id=guard_id, at=timezone.now() if on_duty else None
+    )
+    page = _page(rows, after, limit)
+    return {"items": [_shift_out(shift) for shift in page["items"]], "next_cursor": page["next_cursor"]}
+
+
+@router.post("/shifts", response={201: GuardShiftOut}, summary="Put a guard on a shift (checkpoint.manage)")
+def shift_add_endpoint(request: HttpRequest, payload: GuardShiftIn):
+    actor = api_actor(request)
+    require(actor, "checkpoint.manage")
+    shift = guard_shift_add(
+        actor=actor,
+        checkpoint_id=payload.checkpoint_id,
+        guard=payload.guard_id,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+    )
+    return Status(201, _shift_out(guard_shift_list(actor=actor).get(pk=shift.pk)))
+
+
+@router.delete("/shifts/{shift_id}", response={204: None}, summary="Take a guard off a shift (checkpoint.manage)")
+def shift_remove_endpoint(request: HttpRequest, shift_id: int = ShiftIdPath):
+    actor = api_actor(request)
+    require(actor, "checkpoint.manage")
+    guard_shift_remove(actor=actor, shift_id=shift_id)
+    return Status(204, None)
+
+
+@router.get(
+    "/policies",
+    response=GatePolicyPage,
+    openapi_extra=scope_list("checkpoints.GatePolicy"),
+    summary="Gate policies per community and emergency level in my jurisdiction",
+)
+def policies(
+    request: HttpRequest,
+    area_code: str = Query("", pattern=r"^([0-9]{2,15})?$"),
+    after: int | None = Query(None, ge=1, le=2**62),
+    limit: int = Query(100, ge=1, le=MAX_LIMIT),
+):
+    actor = api_actor(request)
+    require(actor, "checkpoint.view")
+    return _page(gate_policy_list(actor=actor, area_code=area_code), after, limit)
+
+
+@router.put(
+    "/policies", response=GatePolicyOut, summary="Set a community's gate policy for one level (checkpoint.manage)"
+)
+def policy_set_endpoint(request: HttpRequest, payload: GatePolicyIn):
+    actor = api_actor(request)
+    require(actor, "checkpoint.manage")
+    fields = payload.dict(exclude_unset=True)
+    community_code, level = fields.pop("community_code"), fields.pop("level")
+    return gate_policy_set(actor=actor, community_code=community_code, level=level, **fields)
 
 
 # --- passes --------------------------------------------------------------------------------------------

@@ -189,3 +189,60 @@ class VehicleOut(Schema):
     household_id: int
     plate: str
     note: str
+
+
+class GuardShiftOut(Schema):
+    id: int
+    area_code: str
+    checkpoint_id: int
+    checkpoint_name: str
+    guard_id: int
+    guard_name: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+class GuardShiftPage(Schema):
+    items: list[GuardShiftOut]
+    next_cursor: int | None
+
+
+class GuardShiftIn(Schema):
+    checkpoint_id: int = ID
+    guard_id: int = ID
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+class GatePolicyOut(Schema):
+    id: int
+    area_code: str
+    level: int
+    residents_only: bool
+    quota_persons: int
+    quota_days: int
+    hours_from: dt.time | None
+    hours_to: dt.time | None
+    visitors_need_host_approval: bool
+    vehicles_by_plate_list: bool
+    fever_celsius: Decimal
+
+
+class GatePolicyPage(Schema):
+    items: list[GatePolicyOut]
+    next_cursor: int | None
+
+
+class GatePolicyIn(Schema):
+    """A community's policy for one emergency level; fields left out keep their value (or default)."""
+
+    community_code: str = Field(..., pattern=r"^[0-9]{12}$")
+    level: int = Field(..., ge=1, le=4)
+    residents_only: bool | None = None
+    quota_persons: int | None = Field(None, ge=0, le=99)
+    quota_days: int | None = Field(None, ge=1, le=30)
+    hours_from: dt.time | None = None
+    hours_to: dt.time | None = None
+    visitors_need_host_approval: bool | None = None
+    vehicles_by_plate_list: bool | None = None
+    fever_celsius: Decimal | None = Field(None, ge=35, le=42, max_digits=3, decimal_places=1)

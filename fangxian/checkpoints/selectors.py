@@ -18,6 +18,7 @@ from fangxian.checkpoints.models import (
     GateCount,
     GatePolicy,
     GateScan,
+    GuardShift,
     Pass,
     ScanReason,
     Verdict,
@@ -59,6 +60,36 @@ def visitor_list(*, actor: Actor, status: str = "", area_code: str = "") -> Quer
 
 def visitor_get(*, actor: Actor, visitor_id: int) -> Visitor:
     return Visitor.objects.get_visible(actor, pk=visitor_id)
+
+
+def guard_shift_list(
+    *, actor: Actor, checkpoint_id: int | None = None, guard_id: int | None = None, at: dt.datetime | None = None
+) -> QuerySet[GuardShift]:
+    """Shifts the actor sees, with checkpoint and guard; `at`: only those running at that moment."""
+    shifts = GuardShift.objects.visible_to(actor).select_related("checkpoint", "guard")
+    if checkpoint_id is not None:
+        shifts = shifts.filter(checkpoint_id=checkpoint_id)
+    if guard_id is not None:
+        shifts = shifts.filter(guard_id=guard_id)
+    if at is not None:
+        shifts = shifts.filter(starts_at__lte=at, ends_at__gt=at)
+    return shifts
+
+
+def guard_on_duty_checkpoint_ids(*, actor: Actor, at: dt.datetime | None = None) -> list[int]:
+    """The checkpoints where the acting guard is on a shift now (the scan page starts at the first)."""
+    user_id = getattr(actor.user, "pk", None)
+    if user_id is None:
+        return []
+    shifts = guard_shift_list(actor=actor, guard_id=user_id, at=at or timezone.now())
+    return list(shifts.order_by("starts_at", "pk").values_list("checkpoint_id", flat=True))
+
+
+def gate_policy_list(*, actor: Actor, area_code: str = "") -> QuerySet[GatePolicy]:
+    policies = GatePolicy.objects.visible_to(actor)
+    if area_code:
+        policies = policies.within(area_code)
+    return policies
 
 
 def open_policy(community_code: str) -> GatePolicy:

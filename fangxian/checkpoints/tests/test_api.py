@@ -173,3 +173,89 @@ def test_a_nul_byte_in_free_text_is_refused_before_the_database(client, world, g
     response = post(client, "/deliveries", {"checkpoint_id": gate.pk, "kind": "express", "note": "\x00"})
     assert response.status_code in (400, 422)
     assert not Visitor.objects.exists()
+
+
+# --- shifts and policies ------------------------------------------------------------------------------------
+
+
+def test_commander_puts_a_guard_on_a_shift_and_takes_him_off_by_api(client, world, gate, gate_b):
+    from django.utils import timezone
+
+    login(client, world.users["commander_a"])
+    now = timezone.now()
+    body = {
+        "checkpoint_id": gate.pk,
+        "guard_id": world.users["guard_a"].pk,
+        "starts_at": (now - timezone.timedelta(hours=1)).isoformat(),
+        "ends_at": (now + timezone.timedelta(hours=7)).isoformat(),
+    }
+    created = post(client, "/shifts", body)
+    assert created.status_code == 201, created.content
+    shift = created.json()
+    assert shift["checkpoint_name"] == "东门" and shift["guard_id"] == world.users["guard_a"].pk
+    on_duty = client.get(BASE + "/shifts", {"on_duty": "true"}).json()["items"]
+    assert [row["id"] for row in on_duty] == [shift["id"]]
+    # A guard of another community, a shift that ends before it starts, another community's gate.
+    other_guard = post(client, "/shifts", {**body, "guard_id": world.users["guard_b"].pk})
+    assert other_guard.status_code == 400 and other_guard.json()["code"] == "not_a_guard"
+    backwards = post(client, "/shifts", {**body, "ends_at": body["starts_at"]})
+    assert backwards.status_code in (400, 422)
+    assert post(client, "/shifts", {**body, "checkpoint_id": gate_b.pk}).status_code == 404
+    assert client.delete(f"{BASE}/shifts/{shift['id']}").status_code == 204
+    assert client.get(BASE + "/shifts").json()["items"] == []
+    assert client.delete(f"{BASE}/shifts/{shift['id']}").status_code == 404
+
+
+def test_a_guard_reads_shifts_but_may_not_plan_them(client, world, gate):
+    login(client, world.users["guard_a"])
+    assert client.get(BASE + "/shifts").status_code == 200
+    body = {
+        "checkpoint_id": gate.pk,
+        "guard_id": world.users["guard_a"].pk,
+        "starts_at": "2026-12-01T08:00:00+08:00",
+        "ends_at": "2026-12-01T16:00:00+08:00",
+    }
+    assert post(client, "/shifts", body).status_code == 403
+
+
+def test_commander_sets_a_policy_by_api_and_the_next_scan_obeys_it(client, world, gate, person_pass, epidemic):
+    from fangxian.core.testing import COMMUNITY_A
+
+    login(client, world.users["commander_a"])
+    response = client.put(
+        BASE + "/policies",
+        {"community_code": COMMUNITY_A, "level": 2, "fever_celsius": "37.0", "residents_only": True},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["fever_celsius"] == "37.0" and response.json()["quota_persons"] == 0
+    # Only the fields sent change.
+    again = client.put(
+        BASE + "/policies",
+        {"community_code": COMMUNITY_A, "level": 2, "quota_persons": 1},
+        content_type="application/json",
+    )
+    assert again.json()["fever_celsius"] == "37.0" and again.json()["quota_persons"] == 1
+    assert [row["level"] for row in client.get(BASE + "/policies").json()["items"]] == [2]
+    scan = {"checkpoint_id": gate.pk, "direction": "in", "idempotency_key": str(uuid.uuid4())}
+    scan.update(token=pass_token(person_pass), temperature=37.1)
+    assert post(client, "/scans", scan).json()["reason"] == "fever"
+    bad = [
+        {"community_code": COMMUNITY_A, "level": 9},
+        {"community_code": COMMUNITY_A[:9], "level": 2},
+        {"community_code": COMMUNITY_A, "level": 2, "fever_celsius": "50"},
+        {"community_code": COMMUNITY_A, "level": 2, "hours_from": "08:00:00"},
+    ]
+    for body in bad:
+        refused = client.put(BASE + "/policies", body, content_type="application/json")
+        assert refused.status_code in (400, 422), body
+
+
+def test_a_sibling_commander_cannot_set_our_policy(client, world):
+    from fangxian.core.testing import COMMUNITY_A
+
+    login(client, world.users["commander_b"])
+    response = client.put(
+        BASE + "/policies", {"community_code": COMMUNITY_A, "level": 2}, content_type="application/json"
+    )
+    assert response.status_code == 404

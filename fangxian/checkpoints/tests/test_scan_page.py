@@ -272,3 +272,31 @@ def test_another_communitys_guard_finds_no_visitor_and_no_plate_listing(client, 
     assert client.get(reverse("checkpoints:scan_search", args=[gate.pk]), {"visitors": "1"}).status_code == 404
     assert client.get(reverse("checkpoints:scan_search", args=[gate_b.pk]), {"visitors": "1"}).json()["results"] == []
     assert search(client, gate_b, "赵").json()["results"] == []
+
+
+def test_a_guard_on_a_shift_starts_at_that_gate(client, world, gate):
+    from django.utils import timezone
+
+    from fangxian.checkpoints.models import GuardShift
+
+    west = Checkpoint.objects.create(area_code=COMMUNITY_A, name="西门")
+    now = timezone.now()
+    GuardShift.objects.create(
+        area_code=COMMUNITY_A,
+        checkpoint=west,
+        guard=world.users["guard_a"],
+        starts_at=now - timezone.timedelta(hours=1),
+        ends_at=now + timezone.timedelta(hours=1),
+    )
+    GuardShift.objects.create(  # tomorrow's shift at the east gate does not count
+        area_code=COMMUNITY_A,
+        checkpoint=gate,
+        guard=world.users["guard_a"],
+        starts_at=now + timezone.timedelta(days=1),
+        ends_at=now + timezone.timedelta(days=1, hours=8),
+    )
+    login(client, world.users["guard_a"])
+    response = client.get(PAGE)
+    assert response.context["scan_config"]["on_duty_checkpoint"] == west.pk
+    login(client, world.users["commander_a"])
+    assert client.get(PAGE).context["scan_config"]["on_duty_checkpoint"] is None

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 from fangxian.checkpoints import capabilities  # noqa: F401  (checkpoint.scan)
 from fangxian.checkpoints.menu import CHECKPOINTS_MENU
 from fangxian.checkpoints.models import Checkpoint
+from fangxian.checkpoints.selectors import guard_on_duty_checkpoint_ids
 from fangxian.checkpoints.selectors_scan import scan_search as scan_search_rows
 from fangxian.checkpoints.selectors_scan import scan_visitors_recent
 from fangxian.checkpoints.services.photo import PHOTO_MAX_BYTES, pass_photo_decode
@@ -106,7 +107,12 @@ class ScanPageView(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        offered = {checkpoint.pk for checkpoint in context["object_list"]}
+        on_duty = [pk for pk in guard_on_duty_checkpoint_ids(actor=self.request.actor) if pk in offered]
+        context["on_duty"] = set(on_duty)
         context["scan_config"] = {
+            # A guard on a shift starts at that gate, whatever the phone remembered.
+            "on_duty_checkpoint": on_duty[0] if on_duty else None,
             "scan_url": reverse("api:scan_endpoint"),
             "batch_url": reverse("api:scan_batch_endpoint"),
             "verify_url": reverse("api:pass_verify_endpoint"),

@@ -53,7 +53,8 @@
   // --- the checkpoint and the direction ------------------------------------------------------------
   if (select) {
     var remembered = localStorage.getItem(CHECKPOINT_KEY);
-    if (remembered && select.querySelector('option[value="' + remembered + '"]')) select.value = remembered;
+    if (config.on_duty_checkpoint) select.value = String(config.on_duty_checkpoint);
+    else if (remembered && select.querySelector('option[value="' + remembered + '"]')) select.value = remembered;
     select.addEventListener("change", function () { localStorage.setItem(CHECKPOINT_KEY, select.value); });
   }
   function direction() {
