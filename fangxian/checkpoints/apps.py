@@ -8,6 +8,6 @@ class CheckpointsConfig(AppConfig):
     verbose_name = _("Checkpoints")
 
     def ready(self) -> None:
-        from fangxian.checkpoints import capabilities, gatestate  # noqa: F401
+        from fangxian.checkpoints import capabilities, daily, gatestate  # noqa: F401  (home panel, report section)
 
         gatestate.connect()

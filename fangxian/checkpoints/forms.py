@@ -106,6 +106,14 @@ class GatePolicyForm(forms.Form):
         widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.1", "inputmode": "decimal"}),
     )
 
+    notice = forms.CharField(
+        label=_("Notice at the gate"),
+        required=False,
+        max_length=200,
+        help_text=_("Shown to the guards on their scanning page while this level applies."),
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
     def clean(self) -> dict:
         data = super().clean()
         if (data.get("hours_from") is None) != (data.get("hours_to") is None):

@@ -43,6 +43,16 @@ def gate_state() -> GateState:
     return _state
 
 
+def policy_in_force(community_code: str) -> tuple[GatePolicy, Emergency | None]:
+    """`gate_policy_in_force` through this process's state: no query while nothing has changed."""
+    from fangxian.checkpoints.selectors import gate_policy_in_force
+
+    policies = gate_state().policies
+    if community_code not in policies:
+        policies[community_code] = gate_policy_in_force(community_code)
+    return policies[community_code]
+
+
 def _forget(**kwargs: object) -> None:
     global _state
     _state = GateState(stamp=-1)

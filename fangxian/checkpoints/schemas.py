@@ -226,6 +226,7 @@ class GatePolicyOut(Schema):
     visitors_need_host_approval: bool
     vehicles_by_plate_list: bool
     fever_celsius: Decimal
+    notice: str
 
 
 class GatePolicyPage(Schema):
@@ -246,3 +247,4 @@ class GatePolicyIn(Schema):
     visitors_need_host_approval: bool | None = None
     vehicles_by_plate_list: bool | None = None
     fever_celsius: Decimal | None = Field(None, ge=35, le=42, max_digits=3, decimal_places=1)
+    notice: str | None = Field(None, pattern=NO_NUL, max_length=200)

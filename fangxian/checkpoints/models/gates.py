@@ -143,6 +143,9 @@ class GatePolicy(Jurisdictional):
         validators=[MinValueValidator(Decimal("35.0")), MaxValueValidator(Decimal("42.0"))],
     )
 
+    # What the guards read on their scanning page, and residents on their pass, while this level applies.
+    notice = models.CharField(_("notice at the gate"), max_length=200, blank=True)
+
     class Meta(Jurisdictional.Meta):
         verbose_name = _("gate policy")
         verbose_name_plural = _("gate policies")

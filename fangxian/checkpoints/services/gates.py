@@ -104,6 +104,7 @@ POLICY_FIELDS = (
     "visitors_need_host_approval",
     "vehicles_by_plate_list",
     "fever_celsius",
+    "notice",
 )
 
 

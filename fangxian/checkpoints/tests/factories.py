@@ -45,7 +45,7 @@ def gate_policy(grid: str, marker: str, world):
     community = grid[:12]
     used = set(GatePolicy.objects.filter(area_code=community).values_list("level", flat=True))
     level = next(n for n in (1, 2, 3, 4) if n not in used)
-    return GatePolicy.objects.create(area_code=community, level=level, residents_only=True)
+    return GatePolicy.objects.create(area_code=community, level=level, residents_only=True, notice=marker)
 
 
 @leak_factory(Pass)

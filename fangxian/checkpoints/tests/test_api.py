@@ -236,6 +236,12 @@ def test_commander_sets_a_policy_by_api_and_the_next_scan_obeys_it(client, world
         content_type="application/json",
     )
     assert again.json()["fever_celsius"] == "37.0" and again.json()["quota_persons"] == 1
+    noticed = client.put(
+        BASE + "/policies",
+        {"community_code": COMMUNITY_A, "level": 2, "notice": "凭证出入"},
+        content_type="application/json",
+    )
+    assert noticed.json()["notice"] == "凭证出入" and noticed.json()["quota_persons"] == 1
     assert [row["level"] for row in client.get(BASE + "/policies").json()["items"]] == [2]
     scan = {"checkpoint_id": gate.pk, "direction": "in", "idempotency_key": str(uuid.uuid4())}
     scan.update(token=pass_token(person_pass), temperature=37.1)
@@ -245,6 +251,7 @@ def test_commander_sets_a_policy_by_api_and_the_next_scan_obeys_it(client, world
         {"community_code": COMMUNITY_A[:9], "level": 2},
         {"community_code": COMMUNITY_A, "level": 2, "fever_celsius": "50"},
         {"community_code": COMMUNITY_A, "level": 2, "hours_from": "08:00:00"},
+        {"community_code": COMMUNITY_A, "level": 2, "notice": "长" * 201},
     ]
     for body in bad:
         refused = client.put(BASE + "/policies", body, content_type="application/json")

@@ -300,3 +300,12 @@ def test_a_guard_on_a_shift_starts_at_that_gate(client, world, gate):
     assert response.context["scan_config"]["on_duty_checkpoint"] == west.pk
     login(client, world.users["commander_a"])
     assert client.get(PAGE).context["scan_config"]["on_duty_checkpoint"] is None
+
+
+def test_the_commanders_notice_of_the_policy_in_force_is_on_the_scan_page(client, world, gate, epidemic):
+    from fangxian.checkpoints.models import GatePolicy
+
+    login(client, world.users["guard_a"])
+    assert client.get(PAGE).context["scan_config"]["notices"] == {}
+    GatePolicy.objects.create(area_code=COMMUNITY_A, level=2, notice="凭出入证每户每2天1人外出")
+    assert client.get(PAGE).context["scan_config"]["notices"] == {str(gate.pk): "凭出入证每户每2天1人外出"}

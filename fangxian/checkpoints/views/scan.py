@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from fangxian.checkpoints import capabilities  # noqa: F401  (checkpoint.scan)
+from fangxian.checkpoints.gatestate import policy_in_force
 from fangxian.checkpoints.menu import CHECKPOINTS_MENU
 from fangxian.checkpoints.models import Checkpoint
 from fangxian.checkpoints.selectors import guard_on_duty_checkpoint_ids
@@ -110,9 +111,16 @@ class ScanPageView(ScopedListView):
         offered = {checkpoint.pk for checkpoint in context["object_list"]}
         on_duty = [pk for pk in guard_on_duty_checkpoint_ids(actor=self.request.actor) if pk in offered]
         context["on_duty"] = set(on_duty)
+        notices = {}
+        for checkpoint in context["object_list"]:
+            policy, _emergency = policy_in_force(checkpoint.community_code)
+            if policy.notice:
+                notices[str(checkpoint.pk)] = policy.notice
         context["scan_config"] = {
             # A guard on a shift starts at that gate, whatever the phone remembered.
             "on_duty_checkpoint": on_duty[0] if on_duty else None,
+            # The commander's notice of the policy in force, per checkpoint.
+            "notices": notices,
             "scan_url": reverse("api:scan_endpoint"),
             "batch_url": reverse("api:scan_batch_endpoint"),
             "verify_url": reverse("api:pass_verify_endpoint"),

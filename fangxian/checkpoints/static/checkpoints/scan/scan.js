@@ -55,7 +55,13 @@
     var remembered = localStorage.getItem(CHECKPOINT_KEY);
     if (config.on_duty_checkpoint) select.value = String(config.on_duty_checkpoint);
     else if (remembered && select.querySelector('option[value="' + remembered + '"]')) select.value = remembered;
-    select.addEventListener("change", function () { localStorage.setItem(CHECKPOINT_KEY, select.value); });
+    var showNotice = function () {
+      var notice = (config.notices || {})[select.value] || "";
+      $("fx-scan-notice").textContent = notice;
+      $("fx-scan-notice").hidden = !notice;
+    };
+    select.addEventListener("change", function () { localStorage.setItem(CHECKPOINT_KEY, select.value); showNotice(); });
+    showNotice();
   }
   function direction() {
     var checked = document.querySelector('input[name="fx-direction"]:checked');
