@@ -8,13 +8,14 @@ handler404 = "fangxian.core.views.error_404"
 handler500 = "fangxian.core.views.error_500"
 
 urlpatterns = [
+    # First: devices call the API many times a second; pages are few by comparison.
+    path("api/v1/", api.urls),
     path("", include("fangxian.core.urls")),
     path("accounts/", include("fangxian.accounts.urls")),
     path("areas/", include("fangxian.areas.urls")),
     path("command/", include("fangxian.command.urls")),
     path("registry/", include("fangxian.registry.urls")),
     path("checkpoints/", include("fangxian.checkpoints.urls")),
-    path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),
 ]
