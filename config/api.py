@@ -9,6 +9,7 @@ from fangxian.areas.api import router as areas_router
 from fangxian.checkpoints.api import router as checkpoints_router
 from fangxian.command.api import router as command_router
 from fangxian.core.api import ActorBearerAuth, ActorSessionAuth, install_error_handlers
+from fangxian.health.api import router as health_router
 from fangxian.registry.api import router as registry_router
 
 api = NinjaAPI(
@@ -28,3 +29,4 @@ api.add_router("/areas", areas_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/command", command_router)
 api.add_router("/registry", registry_router)
+api.add_router("/health", health_router)

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "fangxian.registry",
     "fangxian.command",
     "fangxian.checkpoints",
+    "fangxian.health",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("command/", include("fangxian.command.urls")),
     path("registry/", include("fangxian.registry.urls")),
     path("checkpoints/", include("fangxian.checkpoints.urls")),
+    path("health/", include("fangxian.health.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),
 ]

@@ -1,0 +1,1 @@
+"""Background jobs of the health app (autodiscovered by CoreConfig.ready)."""

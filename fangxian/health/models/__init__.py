@@ -1,0 +1,45 @@
+from fangxian.health.models.cases import (
+    Arrival,
+    ArrivalSource,
+    ArrivalStatus,
+    CaseKind,
+    CaseStatus,
+    CheckIn,
+    HealthCase,
+    HealthPolicy,
+    HealthReport,
+    ServiceKind,
+    ServiceRequest,
+    ServiceStatus,
+    Symptom,
+    Transport,
+)
+from fangxian.health.models.common import RISK_ORDER, Measure, RiskLevel
+from fangxian.health.models.risk import RiskArea
+from fangxian.health.models.screening import EntryStatus, MatchKind, Outcome, ScreeningEntry, ScreeningList
+
+__all__ = [
+    "RISK_ORDER",
+    "Arrival",
+    "ArrivalSource",
+    "ArrivalStatus",
+    "CaseKind",
+    "CaseStatus",
+    "CheckIn",
+    "EntryStatus",
+    "HealthCase",
+    "HealthPolicy",
+    "HealthReport",
+    "MatchKind",
+    "Measure",
+    "Outcome",
+    "RiskArea",
+    "RiskLevel",
+    "ScreeningEntry",
+    "ScreeningList",
+    "ServiceKind",
+    "ServiceRequest",
+    "ServiceStatus",
+    "Symptom",
+    "Transport",
+]

@@ -1,0 +1,3 @@
+"""Health pages: screening (filled by its own change)."""
+
+urlpatterns: list = []

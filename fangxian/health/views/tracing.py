@@ -1,0 +1,3 @@
+"""Health pages: tracing (filled by its own change)."""
+
+urlpatterns: list = []
