@@ -23,7 +23,7 @@ def is_own_or_staff(actor, obj) -> bool:
         return True
     if getattr(actor, "roles", frozenset()) & (STAFF | OFFICIAL_ROLES):
         return True
-    household_id = getattr(obj, "household_id", None)
+    household_id = obj.pk if obj._meta.model_name == "household" else getattr(obj, "household_id", None)
     return household_id is not None and household_id in actor.household_ids
 
 
