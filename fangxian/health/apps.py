@@ -8,4 +8,4 @@ class HealthConfig(AppConfig):
     verbose_name = _("Health")
 
     def ready(self) -> None:
-        from fangxian.health import capabilities  # noqa: F401
+        from fangxian.health import capabilities, daily  # noqa: F401  (home panel, report section)
