@@ -9,6 +9,7 @@ of the list are not lost because of it.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -76,13 +77,19 @@ class ScreeningListRejected(DomainError):
     code = "screening_list_rejected"
 
 
+def clean_text(value: Any, limit: int) -> str:
+    """Free text as stored: control characters and lone surrogates dropped (PostgreSQL refuses NUL)."""
+    text = "".join(ch for ch in str(value or "") if unicodedata.category(ch) not in ("Cc", "Cs"))
+    return " ".join(text.split())[:limit]
+
+
 def _message(error: ValidationError) -> str:
     return " ".join(str(message) for message in error.messages)
 
 
 def screening_row_check(row_number: int, values: dict[str, Any]) -> ScreeningRow | RowProblem:
     """A row's cells (by column key) as a ScreeningRow, or the reason it cannot be used."""
-    name = cells.text(csv_cell_restore(cells.text(values.get("name"))))
+    name = cells.text(csv_cell_restore(clean_text(cells.text(values.get("name")), 1000)))
     if not name:
         return RowProblem(row_number, _("The name is missing."))
     if len(name) > MAX_NAME:
@@ -102,7 +109,7 @@ def screening_row_check(row_number: int, values: dict[str, Any]) -> ScreeningRow
             return RowProblem(row_number, _("Phone: %(problem)s") % {"problem": _message(error)})
     if not id_number and not phone:
         return RowProblem(row_number, _("Give an ID card number or a phone number to find the person by."))
-    reason = cells.text(csv_cell_restore(cells.text(values.get("reason"))))[:MAX_REASON]
+    reason = cells.text(csv_cell_restore(clean_text(cells.text(values.get("reason")), 1000)))[:MAX_REASON]
     return ScreeningRow(row_number=row_number, name=name, id_number=id_number, phone=phone, reason=reason)
 
 

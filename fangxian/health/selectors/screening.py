@@ -19,6 +19,7 @@ from fangxian.areas.models import Area
 from fangxian.core.errors import NotFound
 from fangxian.core.scoping import Actor
 from fangxian.health.models import EntryStatus, ScreeningEntry, ScreeningList
+from fangxian.registry.models import Resident
 
 COMMUNITY_LENGTH = 12
 ENTRY_VIEWS = ("open", "answered", "queue", "overdue", "all")
@@ -40,7 +41,15 @@ def screening_entry_list(
     *, actor: Actor, list_id: int | None = None, show: str = "all", area_code: str = ""
 ) -> QuerySet[ScreeningEntry]:
     """Entries the actor may see; `show` narrows to open, answered, the street's queue or overdue ones."""
-    entries = ScreeningEntry.objects.visible_to(actor)
+    return screening_entries_narrow(
+        ScreeningEntry.objects.visible_to(actor), list_id=list_id, show=show, area_code=area_code
+    )
+
+
+def screening_entries_narrow(
+    entries: QuerySet[ScreeningEntry], *, list_id: int | None = None, show: str = "all", area_code: str = ""
+) -> QuerySet[ScreeningEntry]:
+    """Narrow an already scoped queryset of entries (pages pass theirs); never widens."""
     if list_id is not None:
         entries = entries.filter(screening_list_id=list_id)
     if area_code:
@@ -55,6 +64,19 @@ def screening_entry_list(
         # Still at the list's own area: nobody or several people matched, and nobody routed it yet.
         entries = entries.filter(status=EntryStatus.OPEN, area_code=F("screening_list__area_code"))
     return entries
+
+
+def screening_entry_candidates(*, actor: Actor, entry: ScreeningEntry, limit: int = 10) -> list[Resident]:
+    """Residents of the list's area sharing the entry's ID or phone hash: whom an ambiguous entry may be."""
+    hashes = Q()
+    if entry.id_number_hash:
+        hashes |= Q(id_number_hash=entry.id_number_hash)
+    if entry.phone_hash:
+        hashes |= Q(phone_hash=entry.phone_hash)
+    if not hashes:
+        return []
+    residents = Resident.objects.visible_to(actor).within(entry.screening_list.area_code).filter(hashes)
+    return list(residents.select_related("household__building", "household__unit").order_by("area_code", "pk")[:limit])
 
 
 def screening_entry_get(*, actor: Actor, entry_id: int) -> ScreeningEntry:

@@ -35,7 +35,14 @@ from fangxian.core.models import AuditAction
 from fangxian.core.personal import PersonalKind, PersonalValue, decrypt, encrypt, mask
 from fangxian.core.scoping import Actor
 from fangxian.health import capabilities  # noqa: F401 - registers screening.*
-from fangxian.health.importing import MAX_ENTRIES, ParsedList, RowProblem, ScreeningRow, screening_file_read
+from fangxian.health.importing import (
+    MAX_ENTRIES,
+    ParsedList,
+    RowProblem,
+    ScreeningRow,
+    clean_text,
+    screening_file_read,
+)
 from fangxian.health.models import EntryStatus, MatchKind, Measure, Outcome, ScreeningEntry, ScreeningList
 from fangxian.registry.models import Resident
 
@@ -69,7 +76,7 @@ def _require_send(actor: Actor) -> None:
 
 
 def _check_title(title: str) -> str:
-    title = " ".join(str(title or "").split())
+    title = clean_text(title, MAX_TITLE + 1)
     if not title:
         raise DomainError(_("Give the list a title."), code="title_required", field="title")
     if len(title) > MAX_TITLE:
@@ -77,6 +84,13 @@ def _check_title(title: str) -> str:
             _("Keep the title under %(n)d characters.") % {"n": MAX_TITLE}, code="title_too_long", field="title"
         )
     return title
+
+
+def _when(moment: dt.datetime) -> str:
+    try:
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    except (OverflowError, ValueError):
+        return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def _check_deadline(deadline: Any) -> dt.datetime:
@@ -88,8 +102,7 @@ def _check_deadline(deadline: Any) -> dt.datetime:
         deadline = timezone.make_aware(deadline)
     if deadline <= timezone.now():
         raise DomainError(
-            _("The deadline %(time)s is in the past. Choose a time after now.")
-            % {"time": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")},
+            _("The deadline %(time)s is in the past. Choose a time after now.") % {"time": _when(deadline)},
             code="deadline_in_past",
             field="deadline",
         )
@@ -281,7 +294,7 @@ def _list_create(
     title = _check_title(title)
     deadline = _check_deadline(deadline)
     area_code = _sender_area(actor, area_code)
-    source = " ".join(str(source or "").split())[:200]
+    source = clean_text(source, 200)
     if not rows:
         raise DomainError(_("The list has nobody on it."), code="screening_list_empty", field="entries")
     if len(rows) > MAX_ENTRIES:
@@ -379,7 +392,7 @@ def screening_list_from_residents(
             code="residents_span_areas",
             field="resident_ids",
         )
-    reason = " ".join(str(reason or "").split())[:200]
+    reason = clean_text(reason, 200)
     rows, direct = [], {}
     for number, pk in enumerate(ids, start=1):
         person = found[pk]
@@ -427,7 +440,7 @@ def screening_entry_answer(
     measure = measure or Measure.NONE
     if measure not in Measure.values:
         raise DomainError(_("Choose a measure."), code="measure_invalid", field="measure")
-    note = " ".join(str(note or "").split())
+    note = clean_text(note, MAX_NOTE + 1)
     if len(note) > MAX_NOTE:
         raise DomainError(
             _("Keep the note under %(n)d characters.") % {"n": MAX_NOTE}, code="note_too_long", field="note"
@@ -502,7 +515,7 @@ def screening_list_export_xlsx(
     if not (actor.can("screening.send") or actor.can("screening.answer")):
         raise PermissionDenied(_("Your role may not export screening lists."))
     screening_list = screening_list_get(actor=actor, list_id=list_id)
-    reason = " ".join(str(reason or "").split())[:500]
+    reason = clean_text(reason, 500)
     if unmasked:
         if not actor.can("personal.reveal"):
             raise PermissionDenied(_("You may not export full ID and phone numbers."))
