@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangxian.areas.models import Area
-from fangxian.command.models import Emergency, Task, TaskSource
+from fangxian.command.models import Emergency, Task, TaskPriority, TaskSource, TaskStatus, TaskStatusChange
 from fangxian.command.selectors.emergencies import active_emergency
 from fangxian.command.services.tasks import OPEN_STATUSES, task_complete, task_create
 from fangxian.core.areacode import AREA_CODE_RE, LEVEL_LENGTHS
@@ -218,31 +218,94 @@ def _entry(screening_list: ScreeningList, row: ScreeningRow, match: Match) -> Sc
 # --- tasks ---------------------------------------------------------------------------------------------
 
 
+def _task_title(screening_list: ScreeningList) -> str:
+    return _("Screening check: %(title)s") % {"title": screening_list.title[:150]}
+
+
+def _task_description(screening_list: ScreeningList, count: int) -> str:
+    return _(
+        "Find and verify the people of the screening list “%(title)s” in this area (%(count)d at the start) "
+        "and answer each of them by %(deadline)s."
+    ) % {"title": screening_list.title[:150], "count": count, "deadline": _when(screening_list.deadline)}
+
+
 def _task_for(actor: Actor, screening_list: ScreeningList, area_code: str, count: int) -> Task:
     """The list's verification task in `area_code` (one per area and list; task_create de-duplicates)."""
-    deadline = timezone.localtime(screening_list.deadline).strftime("%Y-%m-%d %H:%M")
     return task_create(
         actor=actor,
-        title=_("Screening check: %(title)s") % {"title": screening_list.title[:150]},
+        title=_task_title(screening_list),
         area_code=area_code,
         source=TaskSource.SCREENING,
         source_ref=source_ref(screening_list),
         emergency=screening_list.emergency if screening_list.emergency_id else None,
         due_at=screening_list.deadline,
-        description=_(
-            "Find and verify the people of the screening list “%(title)s” in this area (%(count)d at the start) "
-            "and answer each of them by %(deadline)s."
-        )
-        % {"title": screening_list.title[:150], "count": count, "deadline": deadline},
+        description=_task_description(screening_list, count),
     )
 
 
 def _tasks_for_areas(actor: Actor, screening_list: ScreeningList, counts: dict[str, int]) -> dict[str, int]:
-    return {
-        area: _task_for(actor, screening_list, area, count).pk
-        for area, count in sorted(counts.items())
-        if area != screening_list.area_code
-    }
+    """One open task per area receiving entries of a new list, written in bulk (a list reaches a thousand grids).
+
+    The checks of `task_create` hold by construction: the areas are the grids of residents the
+    actor reaches (checked to exist here), the deadline is in the future, the emergency is one the
+    actor sees, and a new list has no open task to de-duplicate against. Like
+    `command.services.directives._create_tasks`: tasks, their first status change, one audit event.
+    """
+    if not actor.is_system and not actor.can("task.assign"):
+        raise PermissionDenied(_("Your role may not assign tasks."))
+    areas = sorted(area for area in counts if area != screening_list.area_code)
+    if not areas:
+        return {}
+    known = set(Area.objects.filter(code__in=areas).values_list("code", flat=True))
+    missing = [area for area in areas if area not in known]
+    if missing:
+        raise DomainError(
+            _("Some residents are registered in areas that do not exist: %(codes)s.")
+            % {"codes": ", ".join(missing[:5])},
+            code="area_invalid",
+        )
+    now = timezone.now()
+    tasks = [
+        Task(
+            area_code=area,
+            title=_task_title(screening_list),
+            description=_task_description(screening_list, counts[area]),
+            source=TaskSource.SCREENING,
+            source_ref=source_ref(screening_list),
+            emergency_id=screening_list.emergency_id,
+            assigner=actor.user,
+            priority=TaskPriority.NORMAL,
+            due_at=screening_list.deadline,
+            status=TaskStatus.OPEN,
+            created_at=now,
+        )
+        for area in areas
+    ]
+    for task in tasks:
+        task.full_clean(exclude=["assigner", "emergency"])
+    Task.objects.bulk_create(tasks, batch_size=INSERT_BATCH)
+    TaskStatusChange.objects.bulk_create(
+        [
+            TaskStatusChange(
+                area_code=task.area_code,
+                task_id=task.pk,
+                from_status="",
+                to_status=TaskStatus.OPEN,
+                by=actor.user,
+                at=now,
+            )
+            for task in tasks
+        ],
+        batch_size=INSERT_BATCH,
+    )
+    audit_record(
+        AuditAction.BULK_CREATE,
+        actor=actor,
+        object_type="command.task",
+        area_code=screening_list.area_code,
+        changes={"source": TaskSource.SCREENING, "screening_list": screening_list.pk, "tasks": len(tasks)},
+    )
+    return {task.area_code: task.pk for task in tasks}
 
 
 def _close_task_if_answered(task_id: int | None, screening_list: ScreeningList) -> bool:
