@@ -14,6 +14,7 @@ from fangxian.health.models import CaseKind, Measure, RiskLevel, Symptom, Transp
 from fangxian.health.models.risk import DIVISION_CODE_VALIDATOR
 
 DATE = forms.DateInput(attrs={"type": "date"})
+SYMPTOMS = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
 TEMPERATURE = forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal", "placeholder": "36.5"})
 
 
@@ -80,7 +81,7 @@ class ReportForm(StyledForm):
         widget=TEMPERATURE,
     )
     symptoms = forms.MultipleChoiceField(
-        label=_("Symptoms"), choices=Symptom.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Symptoms"), choices=Symptom.choices, required=False, widget=SYMPTOMS
     )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
@@ -96,7 +97,7 @@ class CheckInForm(StyledForm):
         widget=TEMPERATURE,
     )
     symptoms = forms.MultipleChoiceField(
-        label=_("Symptoms"), choices=Symptom.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Symptoms"), choices=Symptom.choices, required=False, widget=SYMPTOMS
     )
 
     def __init__(self, *args, residents=(), **kwargs) -> None:

@@ -264,6 +264,10 @@ class HealthReport(Jurisdictional):
     def audit_label(self) -> str:
         return f"health report #{self.pk}"
 
+    @property
+    def symptom_labels(self) -> list[str]:
+        return [str(Symptom(code).label) for code in self.symptoms or [] if code in Symptom.values]
+
 
 class CheckIn(Jurisdictional):
     """A resident's daily check-in (每日健康打卡) while the community's policy asks for it."""
