@@ -145,6 +145,8 @@ class ResidentDetailView(ScopedDetailView):
         context["history"] = list(resident_history(actor=actor, resident=self.object))
         context["can_reveal"] = actor.can("personal.reveal")
         context["can_manage"] = actor.can("resident.manage")
+        # The health app's action on this person: open a quarantine or monitoring case.
+        context["can_open_case"] = actor.can("case.manage") and self.object.status == ResidentStatus.ACTIVE
         context["can_tag"] = actor.can("care.manage") and self.object.status == ResidentStatus.ACTIVE
         if context["can_tag"]:
             context.setdefault("tag_form", VulnerabilityAddForm())
@@ -240,6 +242,7 @@ class HouseholdMembersView(ScopedDetailView):
         context["tasks"] = household_open_tasks(actor=actor, household=self.object)
         context["can_reveal"] = actor.can("personal.reveal")
         context["can_manage"] = actor.can("resident.manage")
+        context["can_register_arrival"] = actor.can("arrival.confirm")
         return context
 
 
