@@ -80,9 +80,7 @@ class ReportForm(StyledForm):
         decimal_places=1,
         widget=TEMPERATURE,
     )
-    symptoms = forms.MultipleChoiceField(
-        label=_("Symptoms"), choices=Symptom.choices, required=False, widget=SYMPTOMS
-    )
+    symptoms = forms.MultipleChoiceField(label=_("Symptoms"), choices=Symptom.choices, required=False, widget=SYMPTOMS)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
@@ -96,9 +94,7 @@ class CheckInForm(StyledForm):
         required=False,
         widget=TEMPERATURE,
     )
-    symptoms = forms.MultipleChoiceField(
-        label=_("Symptoms"), choices=Symptom.choices, required=False, widget=SYMPTOMS
-    )
+    symptoms = forms.MultipleChoiceField(label=_("Symptoms"), choices=Symptom.choices, required=False, widget=SYMPTOMS)
 
     def __init__(self, *args, residents=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -153,3 +149,14 @@ class RiskAreaForm(StyledForm):
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+class HealthPolicyForm(StyledForm):
+    """What a community asks of its residents at one emergency level."""
+
+    check_in_required = forms.BooleanField(label=_("Daily check-in for every resident"), required=False)
+    home_quarantine_days = forms.IntegerField(label=_("Days of home quarantine"), min_value=1, max_value=60, initial=14)
+    monitoring_days = forms.IntegerField(label=_("Days of health monitoring"), min_value=1, max_value=60, initial=7)
+    report_grace_hours = forms.IntegerField(
+        label=_("Hours before a missed report alerts"), min_value=1, max_value=12, initial=2
+    )

@@ -150,3 +150,20 @@ def test_the_commander_keeps_risk_areas(client, world):
     assert area.until == timezone.localdate()
     login(client, world.users["grid_a1"])
     assert client.post("/health/risk-areas/", body).status_code == 403
+
+
+def test_the_commander_sets_the_health_policy_on_its_page(client, world):
+    login(client, world.users["commander_a"])
+    url = f"/health/policy/{COMMUNITY_A}/"
+    assert client.get(url).status_code == 200
+    body = {"level": "2", "l2-check_in_required": "on", "l2-home_quarantine_days": "10", "l2-monitoring_days": "7"}
+    assert client.post(url, {**body, "l2-report_grace_hours": "2"}).status_code == 302
+    assert client.post(url, {**body, "l2-report_grace_hours": "99"}).status_code == 400
+    assert client.post(url, {**body, "level": "9"}).status_code == 302
+    from fangxian.health.models import HealthPolicy
+
+    assert HealthPolicy.objects.get().home_quarantine_days == 10
+    login(client, world.users["commander_b"])
+    assert client.get(url).status_code == 404
+    login(client, world.users["grid_a1"])  # the community is above a grid worker's reach
+    assert client.post(url, {**body, "l2-report_grace_hours": "2"}).status_code == 404

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from fangxian.areas.models import Area, Household
 from fangxian.checkpoints.services.scans import name_masked
+from fangxian.command.models import EmergencyLevel
 from fangxian.core.errors import DomainError
 from fangxian.core.errors import PermissionDenied as DomainPermissionDenied
 from fangxian.core.middleware import client_ip
@@ -34,6 +35,7 @@ from fangxian.health.forms_cases import (
     CloseForm,
     ConfirmForm,
     EndDateForm,
+    HealthPolicyForm,
     PublicArrivalForm,
     ReleaseForm,
     ReportForm,
@@ -48,6 +50,7 @@ from fangxian.health.models import (
     CaseStatus,
     CheckIn,
     HealthCase,
+    HealthPolicy,
     RiskArea,
     ServiceRequest,
 )
@@ -61,7 +64,7 @@ from fangxian.health.services.cases import (
     health_report_add,
     policy_for,
 )
-from fangxian.health.services.checkins import checkin_submit
+from fangxian.health.services.checkins import checkin_submit, health_policy_set
 from fangxian.health.services.risk import risk_area_create, risk_area_end
 from fangxian.registry.models import Resident
 from fangxian.registry.models.residents import ResidentStatus
@@ -264,6 +267,9 @@ class CaseListView(ScopedListView):
         context["views"] = list(CASE_VIEWS.items())
         context["show"] = self.show
         context["today"] = timezone.localdate()
+        # The commander's way to the community's health policy.
+        if self.request.actor.can("health.policy"):
+            context["policy_codes"] = [code for code in self.request.actor.area_prefixes if len(code) == 12]
         return context
 
 
@@ -533,6 +539,63 @@ class RiskAreaListView(ScopedListView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
+class HealthPolicyView(ScopedDetailView):
+    """A community's health policy for each emergency level, each editable by the commander."""
+
+    model = Area
+    capability = "health.view"
+    slug_field = "code"
+    slug_url_kwarg = "code"
+    template_name = "health/policy.html"
+
+    def scoped_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(level=12)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        failed = kwargs.get("failed")
+        policies = {
+            p.level: p for p in HealthPolicy.objects.visible_to(self.request.actor).filter(area_code=self.object.code)
+        }
+        can_manage = self.request.actor.can("health.policy")
+        rows = []
+        for level, label in EmergencyLevel.choices:
+            policy = policies.get(level)
+            row = {"level": level, "label": label, "policy": policy}
+            if failed and failed[0] == level:
+                row["form"] = failed[1]
+            elif can_manage:
+                initial = {name: getattr(policy, name) for name in HealthPolicyForm.base_fields} if policy else None
+                row["form"] = HealthPolicyForm(initial=initial, prefix=f"l{level}")
+            rows.append(row)
+        context.update(community=self.object, rows=rows, can_manage=can_manage)
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.object = self.get_object()
+        if not request.actor.can("health.policy"):
+            raise DjangoPermissionDenied(_("Your role may not set the health policy."))
+        try:
+            level = int(request.POST.get("level", ""))
+        except ValueError:
+            level = 0
+        if level not in EmergencyLevel.values:
+            messages.error(request, _("Choose an emergency level (I to IV)."))
+            return redirect("health:policy", code=self.object.code)
+        form = HealthPolicyForm(request.POST, prefix=f"l{level}")
+        if form.is_valid():
+            try:
+                health_policy_set(
+                    actor=request.actor, community_code=self.object.code, level=level, **form.cleaned_data
+                )
+            except DomainError as error:
+                apply_error(form, error)
+            else:
+                messages.success(request, _("The health policy was saved."))
+                return redirect("health:policy", code=self.object.code)
+        return self.render_to_response(self.get_context_data(failed=(level, form)), status=400)
+
+
 urlpatterns = [
     path("arrivals/", ArrivalListView.as_view(), name="arrivals"),
     path("arrivals/<int:pk>/", ArrivalDetailView.as_view(), name="arrival_detail"),
@@ -545,6 +608,7 @@ urlpatterns = [
     path("my/", MyHealthView.as_view(), name="my_health"),
     path("check-ins/", CheckInListView.as_view(), name="checkins"),
     path("risk-areas/", RiskAreaListView.as_view(), name="risk_areas"),
+    path("policy/<str:code>/", HealthPolicyView.as_view(), name="policy"),
 ]
 
 register_nav(
