@@ -27,9 +27,11 @@ import datetime as dt
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import BooleanField, Expression, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -70,7 +72,7 @@ class TracingError(DomainError):
     code = "tracing_invalid"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Reason:
     """Why somebody is a contact: one meeting at a gate, or a place shared with the person."""
 
@@ -116,7 +118,8 @@ class Contact:
     def key(self) -> str:
         return f"{'r' if self.kind == KIND_RESIDENT else 'v'}{self.pk}"
 
-    @property
+    # Cached: read only once every reason is in (when the trace is sorted), then many times.
+    @cached_property
     def closest_gap_seconds(self) -> int | None:
         gaps = [r.gap_seconds for r in self.reasons if r.gap_seconds is not None]
         return min(gaps) if gaps else None
@@ -126,7 +129,7 @@ class Contact:
         """Only met at gates, and every meeting involved a household pass."""
         return bool(self.reasons) and all(r.code == REASON_GATE and r.uncertain for r in self.reasons)
 
-    @property
+    @cached_property
     def grade(self) -> str:
         codes = {r.code for r in self.reasons}
         if codes & {REASON_HOUSEHOLD, REASON_VISIT}:
@@ -270,6 +273,45 @@ def _address(building_estate: str | None, building_name: str | None, unit_name: 
     return f"{building} {unit}{room or ''}".strip()
 
 
+def _ids_in(field: str, ids: list[int]) -> Q:
+    """`field IN ids`; on PostgreSQL as `field = ANY(%s)` with the list as one array parameter.
+
+    A trace may look up a few thousand residents; with one placeholder per id, psycopg parses the
+    query and Django prepares every value on the client, which costs more than the index lookups.
+    """
+    if connection.vendor == "postgresql":
+        return Q(_EqualsAny(field, [int(pk) for pk in ids]))
+    return Q(**{f"{field}__in": ids})
+
+
+class _EqualsAny(Expression):
+    output_field = BooleanField()
+
+    def __init__(self, field: str | Expression, ids: list[int]) -> None:
+        super().__init__()
+        self.lhs = F(field) if isinstance(field, str) else field
+        self.ids = ids
+
+    def get_source_expressions(self) -> list:
+        return [self.lhs]
+
+    def set_source_expressions(self, expressions: list) -> None:
+        (self.lhs,) = expressions
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple]:
+        sql, params = compiler.compile(self.lhs)
+        return f"({sql} = ANY(%s))", (*params, self.ids)
+
+
+def _addresses(actor: Actor, household_ids: list[int]) -> dict[int, str]:
+    rows = (
+        Household.objects.visible_to(actor)
+        .filter(_ids_in("pk", household_ids))
+        .values_list("pk", "building__estate", "building__name", "unit__name", "room")
+    )
+    return {pk: _address(estate, building, unit, room) for pk, estate, building, unit, room in rows}
+
+
 def contacts_trace(
     *,
     actor: Actor,
@@ -321,31 +363,33 @@ def contacts_trace(
             gate_rows, truncated = gate_rows[:GATE_ROWS_MAX], True
 
     # Meetings at the gates, keyed by who: ("r", resident), ("v", visitor), ("h", household pass).
+    # The nearest of the person's scans at that gate by bisection over its sorted times.
+    keys_at = {checkpoint_id: [at for at, _u in entries] for checkpoint_id, entries in times_at.items()}
+    limit = minutes * 60
     meetings: dict[tuple[str, int], list[Reason]] = defaultdict(list)
     for checkpoint_id, at, other_resident, other_household, other_visitor in gate_rows:
         if other_resident == person.pk:
             continue
         if other_resident is None and other_visitor is None and other_household == household.pk:
             continue  # the person's own household pass: already among the person's scans
-        entries = times_at[checkpoint_id]
-        keys = [entry[0] for entry in entries]
-        index = bisect.bisect_left(keys, at)
-        nearest = min(
-            (entries[i] for i in (index - 1, index) if 0 <= i < len(entries)),
-            key=lambda entry: abs((entry[0] - at).total_seconds()),
-        )
-        gap = int(abs((nearest[0] - at).total_seconds()))
-        if gap > minutes * 60:
-            continue
         if other_resident is not None:
-            who, uncertain = ("r", other_resident), nearest[1]
+            who: tuple[str, int] = ("r", other_resident)
         elif other_visitor is not None:
-            who, uncertain = ("v", other_visitor), nearest[1]
+            who = ("v", other_visitor)
         elif other_household is not None:
-            who, uncertain = ("h", other_household), True
+            who = ("h", other_household)
         else:
             continue  # a vehicle or an unnamed scan: nobody to follow up
-        meetings[who].append(Reason(REASON_GATE, names[checkpoint_id], at, nearest[0], gap, uncertain))
+        entries, keys = times_at[checkpoint_id], keys_at[checkpoint_id]
+        index = bisect.bisect_left(keys, at)
+        if index == len(keys) or (index > 0 and at - keys[index - 1] <= keys[index] - at):
+            index -= 1
+        nearest_at, nearest_uncertain = entries[index]
+        gap = int(abs((nearest_at - at).total_seconds()))
+        if gap > limit:
+            continue
+        uncertain = True if who[0] == "h" else nearest_uncertain
+        meetings[who].append(Reason(REASON_GATE, names[checkpoint_id], at, nearest_at, gap, uncertain))
 
     # Query 4: the households of the person's building (a short index scan on building_id).
     building_households = list(
@@ -357,59 +401,55 @@ def contacts_trace(
     gate_residents = sorted(key for kind, key in meetings if kind == "r")
 
     # Query 5: the residents: met at a gate, living in the building, or of a household whose pass was used.
-    resident_q = Q(pk__in=gate_residents) | Q(household_id__in=sorted(set(building_households) | set(pass_households)))
+    building_set = set(building_households)
+    pass_set = set(pass_households)
     residents = list(
         Resident.objects.visible_to(actor)
-        .filter(resident_q)
+        .filter(_ids_in("pk", gate_residents) | _ids_in("household_id", sorted(building_set | set(pass_households))))
         .exclude(pk=person.pk)
-        .values(
+        .values_list(
             "pk",
             "name",
             "area_code",
             "status",
             "household_id",
-            "household__building_id",
             "id_number_masked",
             "document_number_masked",
             "phone_masked",
-            "household__room",
-            "household__building__estate",
-            "household__building__name",
-            "household__unit__name",
         )
         .order_by("pk")[: BUILDING_MEMBERS_MAX + len(gate_residents) + 10 * len(pass_households) + 1]
     )
+    # Query 6: their addresses, by household (a join of every resident to three tables would make
+    # PostgreSQL hash whole tables; a few thousand households by primary key do not).
+    addresses = _addresses(actor, sorted({row[4] for row in residents}))
     contacts: dict[str, Contact] = {}
     seen_residents: set[int] = set()
     pass_members: dict[int, list[int]] = defaultdict(list)
-    for row in residents:
-        seen_residents.add(row["pk"])
+    for pk, name, area_code, status, household_id, id_masked, document_masked, phone_masked in residents:
+        seen_residents.add(pk)
         contact = Contact(
             kind=KIND_RESIDENT,
-            pk=row["pk"],
-            name=row["name"],
-            area_code=row["area_code"],
-            address=_address(
-                row["household__building__estate"],
-                row["household__building__name"],
-                row["household__unit__name"],
-                row["household__room"],
-            ),
-            id_masked=row["id_number_masked"] or row["document_number_masked"],
-            phone_masked=row["phone_masked"],
-            household_id=row["household_id"],
+            pk=pk,
+            name=name,
+            area_code=area_code,
+            address=addresses.get(household_id, ""),
+            id_masked=id_masked or document_masked,
+            phone_masked=phone_masked,
+            household_id=household_id,
         )
-        active = row["status"] == ResidentStatus.ACTIVE
-        if active and row["household_id"] == household.pk:
+        active = status == ResidentStatus.ACTIVE
+        if active and household_id == household.pk:
             contact.reasons.append(Reason(REASON_HOUSEHOLD))
-        elif active and row["household__building_id"] == household.building_id:
+        elif active and household_id in building_set:
             contact.reasons.append(Reason(REASON_BUILDING))
-        gate = meetings.get(("r", row["pk"]), [])
+        gate = meetings.get(("r", pk), [])
         contact.meetings += len(gate)
         contact.reasons.extend(gate)
-        if active and row["household_id"] in pass_households:
-            pass_members[row["household_id"]].append(row["pk"])
-        if contact.reasons or row["household_id"] in pass_households:
+        if household_id in pass_set:
+            if active:
+                pass_members[household_id].append(pk)
+            contacts[contact.key] = contact
+        elif contact.reasons:
             contacts[contact.key] = contact
     # A household pass with nobody named: each active member of that household may have passed.
     for household_id in pass_households:
@@ -423,9 +463,11 @@ def contacts_trace(
             contact.reasons.extend(uncertain)
     contacts = {key: c for key, c in contacts.items() if c.reasons}
 
-    # Query 6: visitors met at the gates, and visitors registered for the person's household.
+    # Query 7: visitors met at the gates, and visitors registered for the person's household.
     gate_visitors = sorted(key for kind, key in meetings if kind == "v")
-    visitor_q = Q(pk__in=gate_visitors) | Q(host_household_id=household.pk, created_at__gte=start, created_at__lt=end)
+    visitor_q = _ids_in("pk", gate_visitors) | Q(
+        host_household_id=household.pk, created_at__gte=start, created_at__lt=end
+    )
     visitors = (
         Visitor.objects.visible_to(actor)
         .filter(visitor_q)
