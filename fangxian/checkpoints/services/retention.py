@@ -72,7 +72,7 @@ def _count_scans(scans, emergency_id: int | None) -> int:
     return touched
 
 
-def _raw_delete(queryset) -> int:
+def raw_delete(queryset) -> int:
     """DELETE in batches of ids, without loading rows or sending signals (one summary audit event instead)."""
     deleted = 0
     model = queryset.model
@@ -100,10 +100,10 @@ def _anonymise_visitors(visitors) -> int:
 
 def _purge(scans, visitors, deliveries, emergency_id: int | None) -> dict[str, int]:
     counted = _count_scans(scans, emergency_id)
-    deleted_scans = _raw_delete(scans)
+    deleted_scans = raw_delete(scans)
     anonymised = _anonymise_visitors(visitors)
     still_scanned = GateScan.objects.filter(visitor__isnull=False).values("visitor_id")
-    deleted_visitors = _raw_delete(visitors.exclude(pk__in=still_scanned))
+    deleted_visitors = raw_delete(visitors.exclude(pk__in=still_scanned))
     cleared = deliveries.exclude(household__isnull=True, note="").update(household=None, note="")
     return {
         "hours_counted": counted,
