@@ -19,7 +19,8 @@ API = "/api/v1/health/screening"
 
 
 @pytest.fixture(autouse=True)
-def english():
+def english(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the pages' language; messages are asserted in English
     with translation.override("en"):
         yield
 
