@@ -53,9 +53,11 @@ class Command(BaseCommand):
                 raise CommandError(str(error.message)) from None
         if not result.skipped:
             from fangxian.command.demo import command_demo
+            from fangxian.health.demo import health_demo
 
             with acting_as(Actor.system("demo")) as actor:
                 command_demo(actor=actor)
+                health_demo(actor=actor)
         if result.skipped:
             self.stdout.write(
                 _("The database has %(count)s residents already: nothing was generated (use --force to add more).")
