@@ -240,3 +240,22 @@ def test_the_api_answers_404_for_a_sibling_and_403_without_the_capability(scene,
     assert client.get(api_url(scene), API_WINDOW).status_code == 403
     client.logout()
     assert client.get(api_url(scene), API_WINDOW).status_code == 401
+
+
+def test_the_trace_page_costs_the_same_queries_with_more_contacts(scene, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(client, scene.world.users["commander_a"])
+    client.get(trace_url(scene), WINDOW)  # warm-up: session, caches
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(trace_url(scene), WINDOW).status_code == 200
+        return len(captured)
+
+    before = count()
+    for index in range(12):
+        other = person_in(home_in(GRID_A2, "更多小区", f"{index}号楼", "101"), f"更多{index}")
+        scan(scene.gate, T0 + dt.timedelta(minutes=index), resident=other)
+    assert count() == before
