@@ -369,3 +369,30 @@ def missed_reports_alert(*, now: dt.datetime | None = None) -> int:
             HealthCase.objects.filter(pk=case.pk).update(alerted_at=now)
         alerted += 1
     return alerted
+
+
+@transaction.atomic
+def service_request_answer(*, actor: Actor, service_request_id: int, needed: bool, note: str = "") -> ServiceRequest:
+    """The household says whether it needs an offered service (groceries, medicine, waste collection)."""
+    try:
+        service = ServiceRequest.objects.select_for_update().get_visible(actor, pk=service_request_id)
+    except Http404:
+        raise NotFound(_("There is no such service request.")) from None
+    if not actor.can("case.report", service):
+        raise PermissionDenied(_("Only the household or its workers answer this."))
+    if service.status not in (ServiceStatus.OFFERED, ServiceStatus.REQUESTED, ServiceStatus.DECLINED):
+        raise Conflict(_("This service was provided already."), code="service_done")
+    service.status = ServiceStatus.REQUESTED if needed else ServiceStatus.DECLINED
+    service.note = (note or "").strip()[:300]
+    full_clean_or_refuse(service)
+    service.save()
+    if needed:
+        grid_task(
+            title=_("%(service)s for %(room)s (home quarantine)")
+            % {"service": service.get_kind_display(), "room": service.household.address},
+            area_code=service.area_code,
+            source_ref=f"health.servicerequest:{service.pk}",
+            description=service.note,
+            hours=12,
+        )
+    return service

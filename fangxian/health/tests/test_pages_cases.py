@@ -167,3 +167,28 @@ def test_the_commander_sets_the_health_policy_on_its_page(client, world):
     assert client.get(url).status_code == 404
     login(client, world.users["grid_a1"])  # the community is above a grid worker's reach
     assert client.post(url, {**body, "l2-report_grace_hours": "2"}).status_code == 404
+
+
+def test_the_household_asks_for_an_offered_service_and_the_grid_gets_a_task(client, world, person):
+    from fangxian.command.models import Task, TaskSource
+    from fangxian.health.models import ServiceRequest
+
+    case_open(actor=world.actor("grid_a1"), resident_id=person.pk, kind="home_quarantine")
+    groceries = ServiceRequest.objects.get(kind="groceries")
+    login(client, world.users["resident_a1"])
+    assert 'data-testid="my-services"' in client.get("/health/my/").content.decode()
+    assert client.post("/health/my/", {"action": "need", "service": str(groceries.pk)}).status_code == 302
+    groceries.refresh_from_db()
+    assert groceries.status == "requested"
+    assert (
+        Task.objects.filter(source=TaskSource.HEALTH, title__contains="Groceries").exists()
+        or Task.objects.filter(source=TaskSource.HEALTH).count() == 1
+    )
+    waste = ServiceRequest.objects.get(kind="waste")
+    client.post("/health/my/", {"action": "no_need", "service": str(waste.pk)})
+    waste.refresh_from_db()
+    assert waste.status == "declined"
+    login(client, world.users["resident_b1"])
+    client.post("/health/my/", {"action": "need", "service": str(waste.pk)})
+    waste.refresh_from_db()
+    assert waste.status == "declined"

@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 
 def test_an_ended_emergencys_health_data_is_purged_after_the_period(world, person, wuhan, check_in_policy, epidemic):
     grid = world.actor("grid_a1")
-    arrival = arrival_register(actor=grid, household_id=person.household_id, resident_id=person.pk, name="", **details())
+    arrival = arrival_register(
+        actor=grid, household_id=person.household_id, resident_id=person.pk, name="", **details()
+    )
     arrival_confirm(actor=grid, arrival_id=arrival.pk, measure="home_quarantine")
     case = HealthCase.objects.get()
     health_report_add(actor=grid, case_id=case.pk, temperature="36.5")

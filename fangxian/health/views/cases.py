@@ -63,6 +63,7 @@ from fangxian.health.services.cases import (
     case_release,
     health_report_add,
     policy_for,
+    service_request_answer,
 )
 from fangxian.health.services.checkins import checkin_submit, health_policy_set
 from fangxian.health.services.risk import risk_area_create, risk_area_end
@@ -425,11 +426,30 @@ class MyHealthView(ScopedListView):
         )
         waiting = [(pk, name) for pk, name in members if pk not in done]
         context["checked_in"] = [name for pk, name in members if pk in done]
+        context["services"] = list(
+            ServiceRequest.objects.visible_to(actor)
+            .filter(household_id__in=sorted(actor.household_ids), status__in=["offered", "requested"])
+            .order_by("kind")
+        )
         context["checkin_form"] = kwargs.get("checkin_form") or (CheckInForm(residents=waiting) if waiting else None)
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.object_list = self.get_queryset()
+        if request.POST.get("action") in ("need", "no_need"):
+            try:
+                service_request_answer(
+                    actor=request.actor,
+                    service_request_id=int(request.POST.get("service", "")),
+                    needed=request.POST["action"] == "need",
+                )
+            except ValueError:
+                messages.error(request, _("Choose the service."))
+            except DomainError as error:
+                messages.error(request, str(error.message))
+            else:
+                messages.success(request, _("Thank you: your grid worker sees your answer."))
+            return redirect("health:my_health")
         if request.POST.get("action") == "checkin":
             form = CheckInForm(request.POST, residents=self.members())
             if form.is_valid():
