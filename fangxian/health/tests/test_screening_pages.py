@@ -241,3 +241,33 @@ def test_api_entry_of_a_sibling_is_404(client, world, sent):
     assert client.get(f"{API}/entries/{entry.pk}").status_code == 404
     response = client.post(f"{API}/entries/{entry.pk}/answer", {"outcome": "verified"}, content_type="application/json")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00", "2999-01-01T00:00:00Z"]
+)
+def test_api_extreme_deadlines_are_refused_not_crashed(client, world, when):
+    login(client, world.users["street1"])
+    body = {"title": "x", "deadline": when, "entries": [{"name": "a", "phone": "13700000000"}]}
+    response = client.post(f"{API}/lists", body, content_type="application/json")
+    assert response.status_code in (400, 422) and "code" in response.json()
+
+
+def test_api_empty_lists_unknown_areas_and_missing_entries_answer_with_a_code(client, world):
+    login(client, world.users["street1"])
+    good = (timezone.now() + dt.timedelta(days=1)).isoformat()
+    person = {"name": "a", "phone": "13700000000"}
+    for body in (
+        {"title": "x", "deadline": good, "entries": []},
+        {"title": "x", "deadline": good, "entries": [{}]},
+        {"title": "x", "deadline": good, "entries": [person], "area_code": "37"},
+        {"title": "x", "deadline": good, "entries": [person], "area_code": "999999999"},
+    ):
+        response = client.post(f"{API}/lists", body, content_type="application/json")
+        assert response.status_code in (400, 422) and "code" in response.json(), (body, response.content)
+    for path, body in (
+        ("/entries/99999/route", {"resident_id": 1}),
+        ("/entries/99999/answer", {"outcome": "verified"}),
+    ):
+        assert client.post(API + path, body, content_type="application/json").status_code == 404
+    assert not ScreeningList.objects.exists()
