@@ -27,7 +27,6 @@ import datetime as dt
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from django.db import connection
@@ -118,26 +117,29 @@ class Contact:
     def key(self) -> str:
         return f"{'r' if self.kind == KIND_RESIDENT else 'v'}{self.pk}"
 
-    # Cached: read only once every reason is in (when the trace is sorted), then many times.
-    @cached_property
-    def closest_gap_seconds(self) -> int | None:
-        gaps = [r.gap_seconds for r in self.reasons if r.gap_seconds is not None]
-        return min(gaps) if gaps else None
+    # Set by settle() once every reason is in; read many times (sorting, the table, the export).
+    grade: str = GRADE_C
+    closest_gap_seconds: int | None = None
 
     @property
     def uncertain(self) -> bool:
         """Only met at gates, and every meeting involved a household pass."""
         return bool(self.reasons) and all(r.code == REASON_GATE and r.uncertain for r in self.reasons)
 
-    @cached_property
-    def grade(self) -> str:
+    def settle(self) -> None:
+        """Keep the strongest reasons, and grade the contact from all of them."""
         codes = {r.code for r in self.reasons}
+        gaps = [r.gap_seconds for r in self.reasons if r.gap_seconds is not None]
+        self.closest_gap_seconds = gap = min(gaps) if gaps else None
         if codes & {REASON_HOUSEHOLD, REASON_VISIT}:
-            return GRADE_A
-        if REASON_BUILDING in codes:
-            return GRADE_B
-        gap = self.closest_gap_seconds
-        return GRADE_B if gap is not None and gap <= CLOSE_MINUTES * 60 else GRADE_C
+            self.grade = GRADE_A
+        elif REASON_BUILDING in codes or (gap is not None and gap <= CLOSE_MINUTES * 60):
+            self.grade = GRADE_B
+        else:
+            self.grade = GRADE_C
+        if len(self.reasons) > 1:
+            self.reasons.sort(key=lambda r: (r.code != REASON_HOUSEHOLD, r.code != REASON_VISIT, r.gap_seconds or 0))
+            del self.reasons[REASONS_PER_CONTACT:]
 
     @property
     def grade_label(self) -> str:
@@ -512,8 +514,7 @@ def contacts_trace(
         contacts[contact.key] = contact
 
     for contact in contacts.values():
-        contact.reasons.sort(key=lambda r: (r.code != REASON_HOUSEHOLD, r.code != REASON_VISIT, r.gap_seconds or 0))
-        del contact.reasons[REASONS_PER_CONTACT:]
+        contact.settle()
     outside = sum(1 for kind, key in meetings if kind == "r" and key not in seen_residents)
     outside += sum(1 for kind, key in meetings if kind == "v" and key not in seen_visitors)
     outside += sum(1 for kind, key in meetings if kind == "h" and not pass_members.get(key))
