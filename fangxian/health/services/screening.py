@@ -515,7 +515,22 @@ def screening_entry_answer(
     entry.full_clean(exclude=["id_number", "phone"])
     entry.save()
     _close_task_if_answered(entry.task_id, entry.screening_list)
+    _open_case_for(actor, entry)
     return entry
+
+
+def _open_case_for(actor: Actor, entry: ScreeningEntry) -> None:
+    """A verified person put under a measure gets the case that follows it, unless one is active already."""
+    from fangxian.health.models import CaseStatus, HealthCase
+    from fangxian.health.services.arrivals import MEASURE_TO_CASE
+    from fangxian.health.services.cases import case_open
+
+    kind = MEASURE_TO_CASE.get(entry.measure)
+    if entry.outcome != Outcome.VERIFIED or kind is None or entry.resident_id is None or not actor.can("case.manage"):
+        return
+    if HealthCase.objects.filter(resident_id=entry.resident_id, status=CaseStatus.ACTIVE).exists():
+        return
+    case_open(actor=actor, resident_id=entry.resident_id, kind=kind, screening_entry_id=entry.pk)
 
 
 @transaction.atomic

@@ -156,3 +156,24 @@ def test_release_needs_the_end_date_and_a_good_final_check_today(world, person):
     assert not ServiceRequest.objects.filter(case=case, status="offered").exists()
     with pytest.raises(Conflict):
         health_report_add(actor=world.actor("grid_a1"), case_id=case.pk, temperature="36.4")
+
+
+def test_a_verified_screening_answer_with_a_measure_opens_the_case(world, person):
+    from fangxian.health.services.screening import screening_entry_answer, screening_list_from_residents
+
+    screening = screening_list_from_residents(
+        actor=world.actor("street1"),
+        title="密接协查",
+        deadline=timezone.now() + dt.timedelta(days=1),
+        resident_ids=[person.pk],
+        reason="密接",
+    )
+    entry = screening.entries.get()
+    screening_entry_answer(
+        actor=world.actor("grid_a1"), entry_id=entry.pk, outcome="verified", measure="home_quarantine", note=""
+    )
+    case = HealthCase.objects.get()
+    assert case.kind == "home_quarantine" and case.screening_entry_id == entry.pk
+    # Answered again (a correction): no second case.
+    screening_entry_answer(actor=world.actor("grid_a1"), entry_id=entry.pk, outcome="verified", measure="monitoring")
+    assert HealthCase.objects.count() == 1
