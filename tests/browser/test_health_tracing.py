@@ -43,7 +43,9 @@ def _scan(gate, at, resident) -> None:
 
 
 @pytest.mark.parametrize("locale,phone", [("zh-CN", True), ("en", False)])
-def test_commander_traces_a_person_and_the_graph_is_drawn(browser, live_server, live_world, locale, phone):
+def test_commander_traces_a_person_and_the_graph_is_drawn(
+    browser, live_server, live_world, screenshot_dir, locale, phone
+):
     home = live_world.households["A1"]
     with acting_as(Actor.system("test")):
         person = Resident.objects.create(area_code=GRID_A1, household=home, name="追踪对象", sex="M")
@@ -77,5 +79,7 @@ def test_commander_traces_a_person_and_the_graph_is_drawn(browser, live_server, 
         box = page.locator("[data-testid=trace-graph] canvas").bounding_box()
         assert box and box["width"] > 200 and box["height"] > 200
         assert not errors, errors
+        page.wait_for_timeout(600)  # the force layout settles
+        page.screenshot(path=str(screenshot_dir / f"tracing-commander-{locale}.png"), full_page=True)
     finally:
         context.close()
