@@ -259,3 +259,20 @@ def test_the_trace_page_costs_the_same_queries_with_more_contacts(scene, client)
         other = person_in(home_in(GRID_A2, "更多小区", f"{index}号楼", "101"), f"更多{index}")
         scan(scene.gate, T0 + dt.timedelta(minutes=index), resident=other)
     assert count() == before
+
+
+def test_the_table_lists_the_closest_contacts_and_the_export_all(scene, client, monkeypatch):
+    from fangxian.health.views import tracing as views
+
+    monkeypatch.setattr(views, "TABLE_MAX", 3)
+    login(client, scene.world.users["commander_a"])
+    response = client.get(trace_url(scene), WINDOW)
+    body = response.content.decode()
+    assert body.count('data-testid="trace-contact"') == 3 and 'data-testid="trace-more"' in body
+    assert [c.grade for c in response.context["shown_contacts"]] == ["A", "A", "B"]
+    rows = (
+        CalamineWorkbook.from_filelike(io.BytesIO(client.get(trace_url(scene), {**WINDOW, "export": "xlsx"}).content))
+        .get_sheet_by_index(0)
+        .to_python()
+    )
+    assert len(rows) - 1 == len(response.context["trace"].contacts) > 3

@@ -47,6 +47,9 @@ from fangxian.registry.models import Resident
 from fangxian.registry.selectors.residents import resident_search_narrow
 
 SEARCH_RESULTS = 20
+# A fortnight at a busy gate meets thousands of people: the page lists the closest (the list is
+# sorted by grade, then gap) and the export holds them all; a phone would not carry more.
+TABLE_MAX = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -146,7 +149,12 @@ class TraceView(ScopedDetailView):
             ),
         )
         if trace is not None:
-            context.update(counts=trace.counts(), chart_data=trace.chart_data())
+            context.update(
+                counts=trace.counts(),
+                chart_data=trace.chart_data(),
+                shown_contacts=trace.contacts[:TABLE_MAX],
+                more_contacts=max(len(trace.contacts) - TABLE_MAX, 0),
+            )
         return context
 
 
