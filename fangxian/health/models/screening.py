@@ -44,6 +44,7 @@ class MatchKind(models.TextChoices):
     PHONE = "phone", _("By phone number")
     AMBIGUOUS = "ambiguous", _("Several residents match")
     NONE = "none", _("Not found in the register")
+    MANUAL = "manual", _("Picked by hand")
 
 
 class EntryStatus(models.TextChoices):

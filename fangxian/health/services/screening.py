@@ -553,6 +553,7 @@ def screening_entry_route(
         except (Resident.DoesNotExist, ValueError, TypeError):
             raise NotFound(_("There is no such resident in the list's area."), field="resident_id") from None
         entry.resident = person
+        entry.match = MatchKind.MANUAL
         target = person.area_code
     else:
         if (

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
+def fresh_cache(client):
     cache.clear()
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the messages checked below are the English ones
     yield
     cache.clear()
 
