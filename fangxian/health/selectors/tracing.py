@@ -399,6 +399,8 @@ def contacts_trace(
         .filter(building_id=household.building_id)
         .values_list("pk", flat=True)[: BUILDING_MEMBERS_MAX + 1]
     )
+    if len(building_households) > BUILDING_MEMBERS_MAX:
+        building_households, truncated = building_households[:BUILDING_MEMBERS_MAX], True
     pass_households = sorted(key for kind, key in meetings if kind == "h")
     gate_residents = sorted(key for kind, key in meetings if kind == "r")
 
