@@ -251,3 +251,12 @@ def test_the_chart_data_puts_the_person_in_the_middle(scene):
     assert {n["grade"] for n in data["nodes"][1:]} == {"A", "B", "C"}
     assert len(data["links"]) == len(data["nodes"]) - 1 and len(data["categories"]) == 4
     assert timezone.is_aware(T0)
+
+
+def test_a_trace_beyond_its_caps_says_it_is_truncated(scene, monkeypatch):
+    from fangxian.health.selectors import tracing
+
+    assert not scene.trace().truncated
+    monkeypatch.setattr(tracing, "GATE_ROWS_MAX", 2)
+    trace = scene.trace()
+    assert trace.truncated and len([c for c in trace.contacts if any(r.code == "gate" for r in c.reasons)]) <= 2
