@@ -151,8 +151,8 @@ def test_the_selected_contacts_become_a_screening_list(scene, client):
             "reason": "与确诊者同门进出",
         },
     )
-    assert response.status_code == 302
     created = ScreeningList.objects.get(title="东门密接")
+    assert response.status_code == 302 and response["Location"] == f"/health/screening/{created.pk}/"
     entries = ScreeningEntry.objects.filter(screening_list=created)
     assert sorted(e.resident_id for e in entries) == sorted(picked)
 

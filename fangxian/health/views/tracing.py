@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -158,15 +158,6 @@ class TraceView(ScopedDetailView):
         return context
 
 
-def _screening_list_url(screening_list: Any) -> str | None:
-    for name in ("health:screening_list", "health:screening_detail", "health:screening_list_detail"):
-        try:
-            return reverse(name, kwargs={"pk": screening_list.pk})
-        except NoReverseMatch:
-            continue
-    return None
-
-
 @leak_exempt(
     "a POST that writes a screening list through screening_list_from_residents (which reads the residents "
     "through visible_to) and redirects; it renders no rows"
@@ -207,7 +198,7 @@ class TraceScreeningView(ActorRequiredMixin, View):
             _("Screening list “%(title)s” created with %(n)d people; they are routed to their grids.")
             % {"title": created.title, "n": len(form.resident_ids)},
         )
-        return redirect(_screening_list_url(created) or back)
+        return redirect(reverse("health:screening_list_detail", kwargs={"pk": created.pk}))
 
 
 register_nav(NavItem(gettext_lazy("Contact tracing"), "health:tracing", "tracing.run", 66, group=HEALTH_MENU))
