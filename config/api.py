@@ -11,6 +11,7 @@ from fangxian.command.api import router as command_router
 from fangxian.core.api import ActorBearerAuth, ActorSessionAuth, install_error_handlers
 from fangxian.health.api import router as health_router
 from fangxian.registry.api import router as registry_router
+from fangxian.supplies.api import router as supplies_router
 
 api = NinjaAPI(
     title="fangxian API",
@@ -30,3 +31,4 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/command", command_router)
 api.add_router("/registry", registry_router)
 api.add_router("/health", health_router)
+api.add_router("/supplies", supplies_router)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "fangxian.command",
     "fangxian.checkpoints",
     "fangxian.health",
+    "fangxian.supplies",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("registry/", include("fangxian.registry.urls")),
     path("checkpoints/", include("fangxian.checkpoints.urls")),
     path("health/", include("fangxian.health.urls")),
+    path("supplies/", include("fangxian.supplies.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),
 ]

@@ -1,0 +1,1 @@
+"""Background jobs of the supplies app (autodiscovered by CoreConfig.ready)."""

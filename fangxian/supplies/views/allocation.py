@@ -1,0 +1,3 @@
+"""Supplies pages: allocation (filled by its own change)."""
+
+urlpatterns: list = []

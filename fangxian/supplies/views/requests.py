@@ -1,0 +1,3 @@
+"""Supplies pages: requests (filled by its own change)."""
+
+urlpatterns: list = []

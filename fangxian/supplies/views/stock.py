@@ -1,0 +1,3 @@
+"""Supplies pages: stock (filled by its own change)."""
+
+urlpatterns: list = []
