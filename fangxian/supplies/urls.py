@@ -1,8 +1,9 @@
-from fangxian.supplies.views import allocation, requests, stock
+from fangxian.supplies.views import allocation, disinfection, requests, stock
 
 app_name = "supplies"
 urlpatterns = [
     *stock.urlpatterns,
     *requests.urlpatterns,
     *allocation.urlpatterns,
+    *disinfection.urlpatterns,
 ]

@@ -2,9 +2,10 @@
 
 from ninja import Router
 
-from fangxian.supplies.api import allocation, requests, stock
+from fangxian.supplies.api import allocation, disinfection, requests, stock
 
 router = Router(tags=["supplies"])
 router.add_router("", stock.router)
 router.add_router("", requests.router)
 router.add_router("", allocation.router)
+router.add_router("", disinfection.router)
