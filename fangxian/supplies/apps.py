@@ -8,4 +8,4 @@ class SuppliesConfig(AppConfig):
     verbose_name = _("Supplies")
 
     def ready(self) -> None:
-        from fangxian.supplies import capabilities  # noqa: F401
+        from fangxian.supplies import capabilities, daily  # noqa: F401  (home panel, report section)
