@@ -39,6 +39,27 @@ from dataclasses import dataclass
 
 INFINITY = math.inf
 
+# People counted in a community's daily use, per group, in multiples of one resident's use of the item
+# (`Item.per_person_per_day`). Every active resident counts once; a vulnerable resident (elderly living
+# alone, bedridden, chronic illness ...) adds half a person for the carer who visits; a person under
+# quarantine adds one more (the household and the worker who delivers to it); a front-line worker (staff,
+# guards, volunteers) counts three, changing masks and gloves every few hours on duty, on top of the
+# residents because many do not live in the community they guard.
+NEED_WEIGHTS = {"residents": 1.0, "vulnerable": 0.5, "quarantined": 1.0, "front_line": 3.0}
+
+
+def daily_need(
+    *, per_person_per_day: float, residents: int, vulnerable: int, quarantined: int, front_line: int
+) -> float:
+    """Units a community uses a day, from its people weighted by group (NEED_WEIGHTS)."""
+    people = (
+        NEED_WEIGHTS["residents"] * residents
+        + NEED_WEIGHTS["vulnerable"] * vulnerable
+        + NEED_WEIGHTS["quarantined"] * quarantined
+        + NEED_WEIGHTS["front_line"] * front_line
+    )
+    return float(per_person_per_day) * people
+
 
 @dataclass(frozen=True)
 class Solution:
@@ -135,3 +156,75 @@ def min_coverage(daily_need: Sequence[float], on_hand: Sequence[float], shares: 
     """The smallest days of supply among communities with a need (infinite when none has one)."""
     values = [(h + x) / d for d, h, x in zip(daily_need, on_hand, shares, strict=True) if d > 0]
     return min(values) if values else INFINITY
+
+
+def allocate_many(daily_need, on_hand, caps, totals, starts):
+    """Many independent problems at once, vectorised with NumPy (the same exact sweep as `water_level`).
+
+    Flat arrays of every community of every problem, `caps` with `inf` for "no cap"; problem p owns the
+    slice `starts[p]:starts[p + 1]` (the last ends at the end of the arrays), with stock `totals[p]`.
+    Returns (levels per problem, continuous shares, smallest coverage per problem). For a city's worth of
+    streets and items at once (the benchmark); a single allocation uses `allocate`.
+    """
+    import numpy as np
+
+    d = np.asarray(daily_need, dtype=float)
+    h = np.asarray(on_hand, dtype=float)
+    u = np.asarray(caps, dtype=float)
+    totals = np.asarray(totals, dtype=float)
+    starts = np.asarray(starts, dtype=np.int64)
+    problems = len(starts)
+    block = np.repeat(np.arange(problems), np.diff(np.append(starts, len(d))))
+    needy = (d > 0) & (u > 0)
+    dn, hn, un, bn = d[needy], h[needy], u[needy], block[needy]
+    capped = np.isfinite(un)
+    level = np.concatenate([hn / dn, (hn[capped] + un[capped]) / dn[capped]])
+    change = np.concatenate([dn, -dn[capped]])
+    owner = np.concatenate([bn, bn[capped]])
+    order = np.lexsort((level, owner))
+    level, change, owner = level[order], change[order], owner[order]
+    counts = np.bincount(owner, minlength=problems)
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    has_events = counts > 0
+    # Running slope after each event, within its problem.
+    running = np.cumsum(change)
+    slope = running - np.repeat(running[first] - change[first], counts)
+    slope[np.abs(slope) < 1e-12 * np.abs(change)] = 0.0
+    # Stock given out at each event's level, before it applies: the segments before it, within its problem.
+    step = np.zeros_like(level)
+    if len(level) > 1:
+        step[1:] = slope[:-1] * np.diff(level)
+    step[first[has_events]] = 0.0
+    given_running = np.cumsum(step)
+    given = given_running - np.repeat(given_running[first], counts)
+    reached = given >= totals[owner]
+    index = np.arange(len(level))
+    big = len(level)
+    candidate = np.where(reached, index, big)
+    levels = np.full(problems, np.inf)
+    if has_events.any():
+        firsts = np.minimum.reduceat(candidate, first[has_events])
+        last = (first + counts - 1)[has_events]
+        found = firsts < big
+        k = np.where(found, firsts, last)
+        prev = np.where(found, np.maximum(k - 1, first[has_events]), k)
+        t = totals[has_events]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            raised = level[prev] + (t - given[prev]) / slope[prev]
+        at_first = found & (k == first[has_events])
+        open_end = ~found & (slope[last] <= 0)
+        value = np.where(at_first, level[k], raised)
+        value = np.where(open_end, np.inf, value)
+        levels[has_events] = value
+    target = levels[block]
+    with np.errstate(invalid="ignore"):
+        shares = np.where(np.isfinite(target), np.clip(target * d - h, 0.0, u), u)
+    shares = np.where(d > 0, shares, 0.0)
+    shares = np.where(np.isfinite(shares), shares, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        coverage = np.where(d > 0, (h + shares) / d, np.inf)
+    coverage_min = np.full(problems, np.inf)
+    nonempty = np.diff(np.append(starts, len(d))) > 0
+    if nonempty.any():
+        coverage_min[nonempty] = np.minimum.reduceat(coverage, starts[nonempty])
+    return levels, shares, coverage_min

@@ -116,3 +116,27 @@ def test_whole_units_keep_the_sum_and_reach_the_integer_max_min(seed):
     assert sum(shares) == reachable
     assert min_coverage(daily, held, shares) <= solution.min_coverage + 1e-9
     assert min_coverage(daily, held, shares) == pytest.approx(brute_force_integer(daily, held, caps, total))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_many_problems_at_once_match_one_at_a_time(seed):
+    from fangxian.supplies.allocation import allocate_many
+
+    rng = random.Random(5000 + seed)
+    problems = [random_instance(rng, rng.randint(0, 12)) for _ in range(rng.randint(1, 30))]
+    flat_d, flat_h, flat_u, totals, starts = [], [], [], [], []
+    for daily, held, caps, total in problems:
+        starts.append(len(flat_d))
+        flat_d += daily
+        flat_h += held
+        flat_u += [math.inf if c is None else c for c in caps]
+        totals.append(total)
+    levels, shares, coverage = allocate_many(flat_d, flat_h, flat_u, totals, starts)
+    for p, (daily, held, caps, total) in enumerate(problems):
+        one = allocate(daily, held, caps, total)
+        if math.isinf(one.min_coverage):
+            assert math.isinf(coverage[p])
+        else:
+            assert coverage[p] == pytest.approx(one.min_coverage, rel=1e-9, abs=1e-9)
+        got = shares[starts[p] : starts[p] + len(daily)]
+        assert list(got) == pytest.approx(one.shares, rel=1e-9, abs=1e-6)
