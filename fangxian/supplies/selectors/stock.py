@@ -11,7 +11,8 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Min, Q, QuerySet, Sum
+from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Window
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from fangxian.core.scoping import Actor
@@ -213,3 +214,58 @@ def replenishment_lines(*, actor: Actor, store: Store, days: int = BURN_DAYS) ->
 def item_list() -> QuerySet[Item]:
     """The catalogue (not about a place: every area uses the same one)."""
     return Item.objects.filter(active=True).order_by("category", "code")
+
+
+def ledger_differences(*, store_id: int | None = None, limit: int = 100) -> dict:
+    """Lots whose balance differs from the sum of their movements, and movements whose
+    `balance_after` differs from the running sum up to them, or is negative (for the check command).
+
+    Not scoped: the check runs for the whole platform, as the system, and reports ids only. Both
+    checks run in the database (a grouped sum and a window), so a large ledger is not loaded.
+    """
+    lots = Lot.objects.all()
+    movements = Movement.objects.all()
+    if store_id is not None:
+        lots, movements = lots.filter(store_id=store_id), movements.filter(store_id=store_id)
+    ledger = Movement.objects.filter(lot=OuterRef("pk")).values("lot").annotate(total=Sum("quantity")).values("total")
+    wrong_lots = (
+        lots.annotate(ledger=Coalesce(Subquery(ledger), 0))
+        .exclude(quantity=F("ledger"))
+        .values("pk", "store_id", "item_id", "quantity", "ledger")
+        .order_by("pk")
+    )
+    running = movements.annotate(running=Window(Sum("quantity"), partition_by=[F("lot_id")], order_by=F("id").asc()))
+    wrong_lines = (
+        running.filter(~Q(running=F("balance_after")) | Q(balance_after__lt=0))
+        .values("pk", "lot_id", "store_id", "item_id", "balance_after", "running")
+        .order_by("lot_id", "pk")
+    )
+    differences = [
+        {
+            "lot_id": row["pk"],
+            "store_id": row["store_id"],
+            "item_id": row["item_id"],
+            "problem": "balance differs from the ledger sum",
+            "on_hand": row["quantity"],
+            "ledger": row["ledger"],
+        }
+        for row in wrong_lots[:limit]
+    ]
+    differences += [
+        {
+            "lot_id": row["lot_id"],
+            "store_id": row["store_id"],
+            "item_id": row["item_id"],
+            "problem": "balance after a movement differs from the running sum",
+            "on_hand": row["balance_after"],
+            "ledger": row["running"],
+            "movement_id": row["pk"],
+        }
+        for row in wrong_lines[:limit]
+    ]
+    return {
+        "lots": lots.count(),
+        "movements": movements.count(),
+        "difference_count": wrong_lots.count() + wrong_lines.count(),
+        "differences": differences[:limit],
+    }
