@@ -123,16 +123,11 @@ def store_stock(*, actor: Actor, store: Store, expiring_days: int = 30) -> list[
     )
     counts = {
         r["item_id"]: r["n"]
-        for r in Lot.objects.visible_to(actor)
-        .filter(store=store, quantity__gt=0)
-        .values("item_id")
-        .annotate(n=Sum(1))
+        for r in Lot.objects.visible_to(actor).filter(store=store, quantity__gt=0).values("item_id").annotate(n=Sum(1))
     }
     coming = {
         r["item_id"]: r["q"]
-        for r in TransferLine.objects.filter(
-            transfer__to_store=store, transfer__status=TransferStatus.IN_TRANSIT
-        )
+        for r in TransferLine.objects.filter(transfer__to_store=store, transfer__status=TransferStatus.IN_TRANSIT)
         .values("item_id")
         .annotate(q=Sum("quantity"))
     }

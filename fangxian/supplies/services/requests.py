@@ -144,9 +144,7 @@ def request_decide(
     lines = list(request.lines.order_by("pk"))
     if approve:
         approved = approved or {}
-        if not isinstance(approved, dict) or any(
-            isinstance(k, bool) or not isinstance(k, int) for k in approved
-        ):
+        if not isinstance(approved, dict) or any(isinstance(k, bool) or not isinstance(k, int) for k in approved):
             raise DomainError(_("Each line is an item and a quantity."), code="lines", field="approved")
         unknown = set(approved) - {line.item_id for line in lines}
         if unknown:
@@ -252,7 +250,6 @@ def request_draft_replenishment(*, actor: Actor, store_id: int, days: int = 14) 
         actor=actor,
         store_id=store.pk,
         lines=lines,
-        justification=_("Below the reorder level: %(days)s days of supply at the recent rate of use.")
-        % {"days": days},
+        justification=_("Below the reorder level: %(days)s days of supply at the recent rate of use.") % {"days": days},
         draft=True,
     )

@@ -40,8 +40,13 @@ def test_eight_concurrent_writers_keep_the_balance_equal_to_the_ledger(world):
             for _ in range(ISSUES_EACH):
                 try:
                     stock_issue(
-                        actor=actor, store_id=store.pk, item_id=item.pk, quantity=3, recipient_kind="team",
-                        recipient=f"组{index}", lot_id=lot.pk,
+                        actor=actor,
+                        store_id=store.pk,
+                        item_id=item.pk,
+                        quantity=3,
+                        recipient_kind="team",
+                        recipient=f"组{index}",
+                        lot_id=lot.pk,
                     )
                 except DomainError as error:
                     assert error.code == "insufficient_stock"

@@ -56,13 +56,21 @@ def test_any_sequence_of_movements_keeps_balance_equal_to_the_ledger(world, step
         try:
             if kind == "receive":
                 stock_receive(
-                    actor=actor, store_id=here.pk, item_id=item.pk, quantity=a,
+                    actor=actor,
+                    store_id=here.pk,
+                    item_id=item.pk,
+                    quantity=a,
                     expires_on=timezone.localdate() + dt.timedelta(days=b),
                 )
             elif kind == "issue":
                 stock_issue(
-                    actor=actor, store_id=here.pk, item_id=item.pk, quantity=a, recipient_kind="team",
-                    recipient="x", lot_id=lots[0].pk if b and lots else None,
+                    actor=actor,
+                    store_id=here.pk,
+                    item_id=item.pk,
+                    quantity=a,
+                    recipient_kind="team",
+                    recipient="x",
+                    lot_id=lots[0].pk if b and lots else None,
                 )
             elif kind in ("adjust", "dispose") and lots:
                 lot = lots[b % len(lots)]
@@ -71,9 +79,7 @@ def test_any_sequence_of_movements_keeps_balance_equal_to_the_ledger(world, step
                 else:
                     stock_dispose(actor=actor, lot_id=lot.pk, quantity=a, reason="过期")
             elif kind == "transfer":
-                transfer = transfer_send(
-                    actor=actor, from_store_id=here.pk, to_store_id=there.pk, lines=[(item.pk, a)]
-                )
+                transfer = transfer_send(actor=actor, from_store_id=here.pk, to_store_id=there.pk, lines=[(item.pk, a)])
                 if b:
                     transfer_receive(actor=actor, transfer_id=transfer.pk)
         except DomainError:

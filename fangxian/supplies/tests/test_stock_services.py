@@ -78,8 +78,12 @@ def test_issue_takes_the_first_expiring_lot_first_and_spans_lots(world, store_a,
     early = receive(world, store_a, mask, 30, days=10).lot
     never = receive(world, store_a, mask, 50).lot
     movements = stock_issue(
-        actor=world.actor("worker_a"), store_id=store_a.pk, item_id=mask.pk, quantity=60,
-        recipient_kind="team", recipient="卡口组",
+        actor=world.actor("worker_a"),
+        store_id=store_a.pk,
+        item_id=mask.pk,
+        quantity=60,
+        recipient_kind="team",
+        recipient="卡口组",
     )
     assert [(m.lot_id, m.quantity) for m in movements] == [(early.pk, -30), (late.pk, -30)]
     late.refresh_from_db()
@@ -92,8 +96,13 @@ def test_issue_from_a_named_lot(world, store_a, mask):
     receive(world, store_a, mask, 10, days=5)
     named = receive(world, store_a, mask, 10, days=50).lot
     (movement,) = stock_issue(
-        actor=world.actor("worker_a"), store_id=store_a.pk, item_id=mask.pk, quantity=4,
-        recipient_kind="worker", recipient="张三", lot_id=named.pk,
+        actor=world.actor("worker_a"),
+        store_id=store_a.pk,
+        item_id=mask.pk,
+        quantity=4,
+        recipient_kind="worker",
+        recipient="张三",
+        lot_id=named.pk,
     )
     assert movement.lot_id == named.pk and movement.balance_after == 6
 
@@ -103,8 +112,12 @@ def test_issue_refuses_more_than_on_hand_and_changes_nothing(world, store_a, mas
     before = Movement.objects.count()
     with pytest.raises(DomainError) as error:
         stock_issue(
-            actor=world.actor("worker_a"), store_id=store_a.pk, item_id=mask.pk, quantity=11,
-            recipient_kind="team", recipient="x",
+            actor=world.actor("worker_a"),
+            store_id=store_a.pk,
+            item_id=mask.pk,
+            quantity=11,
+            recipient_kind="team",
+            recipient="x",
         )
     assert error.value.code == "insufficient_stock"
     assert Movement.objects.count() == before and Lot.objects.get().quantity == 10
@@ -115,11 +128,19 @@ def test_issue_to_a_household_needs_one_in_jurisdiction(world, store_a, mask):
     actor = world.actor("worker_a")
     with pytest.raises(NotFound):
         stock_issue(
-            actor=actor, store_id=store_a.pk, item_id=mask.pk, quantity=1, recipient_kind="household",
+            actor=actor,
+            store_id=store_a.pk,
+            item_id=mask.pk,
+            quantity=1,
+            recipient_kind="household",
             household_id=world.households["B1"].pk,
         )
     (movement,) = stock_issue(
-        actor=actor, store_id=store_a.pk, item_id=mask.pk, quantity=1, recipient_kind="household",
+        actor=actor,
+        store_id=store_a.pk,
+        item_id=mask.pk,
+        quantity=1,
+        recipient_kind="household",
         household_id=world.households["A1"].pk,
     )
     assert movement.household == world.households["A1"]
@@ -193,7 +214,9 @@ def test_a_transfer_short_of_one_item_sends_nothing(world, street_store, store_a
     receive(world, street_store, mask, 100, actor="street1")
     with pytest.raises(DomainError):
         transfer_send(
-            actor=world.actor("street1"), from_store_id=street_store.pk, to_store_id=store_a.pk,
+            actor=world.actor("street1"),
+            from_store_id=street_store.pk,
+            to_store_id=store_a.pk,
             lines=[(mask.pk, 10), (gloves.pk, 1)],
         )
     assert Lot.objects.get(store=street_store).quantity == 100
@@ -227,7 +250,8 @@ def test_a_sibling_community_cannot_touch_the_store(world, store_a, mask):
 
 
 @pytest.mark.parametrize(
-    "quantity", [0, -1, 10**12, "5", 1.5, True, None],
+    "quantity",
+    [0, -1, 10**12, "5", 1.5, True, None],
 )
 def test_hostile_quantities_are_refused(world, store_a, mask, quantity):
     with pytest.raises(DomainError):
