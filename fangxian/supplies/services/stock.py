@@ -144,6 +144,8 @@ def _recorded(actor: Actor, key: uuid.UUID | None) -> list[Movement] | None:
         found = {m.idempotency_key: m for m in Movement.objects.filter(idempotency_key__in=keys)}
         rows.extend(found[k] for k in keys if k in found)
         if len(found) < len(keys):
+            for row in rows:
+                row.replayed = True  # the API answers 200 instead of 201 for a repeat
             return rows
         keys = [line_key(key, len(rows) + n) for n in range(20)]
 
