@@ -167,3 +167,8 @@ def communities_without_store(*, actor: Actor, allocation: Allocation) -> list[A
     }
     areas = Area.objects.visible_to(actor).within(allocation.area_code).filter(level=COMMUNITY_DIGITS)
     return [area for area in areas.order_by("code") if area.code not in with_store]
+
+
+def area_names(*, actor: Actor, codes: list[str]) -> dict[str, str]:
+    """Names of the areas the actor reaches among `codes`."""
+    return dict(Area.objects.visible_to(actor).filter(code__in=codes).values_list("code", "name"))
