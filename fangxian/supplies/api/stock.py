@@ -79,8 +79,9 @@ class ItemOut(Schema):
     summary="The catalogue of supplies",
 )
 def items(request: HttpRequest):
-    require(api_actor(request), "supplies.view")
-    return list(item_list())
+    actor = api_actor(request)
+    require(actor, "supplies.view")
+    return list(item_list(actor=actor))
 
 
 class StoreOut(Schema):
