@@ -62,21 +62,25 @@ def share_reason(need: CommunityNeed | None, *, daily: float, on_hand: int, shar
     """The share's reason in plain words, in the language of whoever proposes or adjusts it."""
     parts = []
     if need is not None:
-        people = _("population %(residents)s") % {"residents": _number(need.residents)}
-        if need.vulnerable:
-            people += _(", %(count)s vulnerable") % {"count": _number(need.vulnerable)}
-        if need.quarantined:
-            people += _(", %(count)s under quarantine") % {"count": _number(need.quarantined)}
-        if need.front_line:
-            people += _(", %(count)s front-line workers") % {"count": _number(need.front_line)}
-        parts.append(people)
+        parts.append(
+            _(
+                "population %(residents)s, %(vulnerable)s vulnerable, %(quarantined)s under quarantine, "
+                "%(front_line)s front-line workers"
+            )
+            % {
+                "residents": _number(need.residents),
+                "vulnerable": _number(need.vulnerable),
+                "quarantined": _number(need.quarantined),
+                "front_line": _number(need.front_line),
+            }
+        )
     if daily <= 0:
         parts.append(_("no daily use recorded; holds %(held)s") % {"held": _number(on_hand)})
     else:
         parts.append(
-            _("holds %(held)s, enough for %(days)s days") % {"held": _number(on_hand), "days": _days(on_hand, daily)}
+            _("holds %(held)s, enough for %(days)s days; this share brings it to %(after)s days")
+            % {"held": _number(on_hand), "days": _days(on_hand, daily), "after": _days(on_hand + share, daily)}
         )
-        parts.append(_("this share brings it to %(days)s days") % {"days": _days(on_hand + share, daily)})
     if requested is not None:
         parts.append(_("asked for %(requested)s") % {"requested": _number(requested)})
     return "; ".join(parts)[:400]
