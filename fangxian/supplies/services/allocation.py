@@ -19,7 +19,9 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from fangxian.core.audit import audit_record
 from fangxian.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from fangxian.core.models import AuditAction
 from fangxian.core.scoping import Actor
 from fangxian.supplies.allocation import allocate_integer, daily_need
 from fangxian.supplies.models import Allocation, AllocationShare, AllocationStatus, Item, Store
@@ -136,6 +138,12 @@ def allocation_propose(*, actor: Actor, item_id: int, from_store_id: int, total:
         )
         for n in needs
     ]
+    if not any(day > 0 for day in daily):
+        raise DomainError(
+            _("Nobody below this warehouse has a daily use of this item: set its use per person per day first."),
+            code="no_daily_use",
+            field="item_id",
+        )
     shares, _solution = allocate_integer(daily, [n.on_hand for n in needs], [n.requested for n in needs], total)
     allocation = Allocation(area_code=store.area_code, item=item, from_store=store, total=total, created_by=actor.user)
     allocation.full_clean(exclude=["coverage_days"])
@@ -154,6 +162,12 @@ def allocation_propose(*, actor: Actor, item_id: int, from_store_id: int, total:
         for need, day, share in zip(needs, daily, shares, strict=True)
     ]
     AllocationShare.objects.bulk_create(rows)
+    audit_record(
+        AuditAction.BULK_CREATE,
+        actor=actor,
+        obj=allocation,
+        changes={"shares": {row.area_code: row.share for row in rows}},
+    )
     allocation.coverage_days = _coverage(rows)
     allocation.save(update_fields=["coverage_days"])
     return allocation
@@ -176,6 +190,7 @@ def allocation_adjust(*, actor: Actor, allocation_id: int, shares: dict[str, int
             code="unknown_community",
             field="shares",
         )
+    needs = {n.code: n for n in community_needs(actor=actor, area_code=allocation.area_code, item=allocation.item)}
     changed = []
     for code, value in shares.items():
         value = _whole(value, field="shares")
@@ -192,10 +207,17 @@ def allocation_adjust(*, actor: Actor, allocation_id: int, shares: dict[str, int
     for row in changed:
         cap = row.requested if row.requested else None
         row.reason = share_reason(
-            None, daily=float(row.daily_need), on_hand=row.on_hand, share=row.share, requested=cap
+            needs.get(row.area_code), daily=float(row.daily_need), on_hand=row.on_hand, share=row.share, requested=cap
         )
         row.reason = (_("adjusted by hand") + "; " + row.reason)[:400]
         row.save(update_fields=["share", "adjusted", "reason"])
+    if changed:
+        audit_record(
+            AuditAction.UPDATE,
+            actor=actor,
+            obj=allocation,
+            changes={"shares": {row.area_code: row.share for row in changed}},
+        )
     allocation.coverage_days = _coverage(list(rows.values()))
     allocation.save(update_fields=["coverage_days"])
     return allocation

@@ -155,3 +155,25 @@ def test_a_request_caps_the_share(world, mask, setup):
     assert shares[COMMUNITY_B].share == 55
     assert "asked for 5" in shares[COMMUNITY_A].reason
     assert STREET_2 not in {s.area_code[:9] for s in shares.values()}
+
+
+def test_an_item_nobody_uses_daily_is_refused(world, setup):
+    sprayer = Item.objects.get(code="sprayer")  # no use per person per day
+    stock_receive(actor=world.actor("street1"), store_id=setup["warehouse"].pk, item_id=sprayer.pk, quantity=5)
+    with pytest.raises(DomainError) as refused:
+        allocation_propose(
+            actor=world.actor("street1"), item_id=sprayer.pk, from_store_id=setup["warehouse"].pk, total=5
+        )
+    assert refused.value.code == "no_daily_use"
+
+
+def test_shares_and_their_changes_are_in_the_audit_trail(world, mask, setup):
+    from fangxian.core.models import AuditEvent
+
+    actor = world.actor("street1")
+    allocation = allocation_propose(actor=actor, item_id=mask.pk, from_store_id=setup["warehouse"].pk, total=60)
+    allocation_adjust(actor=actor, allocation_id=allocation.pk, shares={COMMUNITY_A: 30, COMMUNITY_B: 30})
+    events = AuditEvent.objects.filter(object_type="supplies.allocation", object_id=str(allocation.pk))
+    assert {"bulk_create", "update"} <= set(events.values_list("action", flat=True))
+    reason = allocation.shares.get(area_code=COMMUNITY_A).reason
+    assert reason.startswith("adjusted by hand; population 6,")
