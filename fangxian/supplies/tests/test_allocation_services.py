@@ -177,3 +177,19 @@ def test_shares_and_their_changes_are_in_the_audit_trail(world, mask, setup):
     assert {"bulk_create", "update"} <= set(events.values_list("action", flat=True))
     reason = allocation.shares.get(area_code=COMMUNITY_A).reason
     assert reason.startswith("adjusted by hand; population 6,")
+
+
+def test_issue_is_all_or_nothing_when_the_warehouse_ran_short(world, mask, setup):
+    from fangxian.supplies.services.stock import stock_issue
+
+    actor = world.actor("street1")
+    allocation = allocation_propose(actor=actor, item_id=mask.pk, from_store_id=setup["warehouse"].pk, total=60)
+    stock_issue(
+        actor=actor, store_id=setup["warehouse"].pk, item_id=mask.pk, quantity=50, recipient_kind="team", recipient="队"
+    )
+    with pytest.raises(DomainError) as short:
+        allocation_issue(actor=actor, allocation_id=allocation.pk)
+    assert short.value.code == "insufficient_stock"
+    allocation.refresh_from_db()
+    assert allocation.status == AllocationStatus.DRAFT and not Transfer.objects.exists()
+    assert Lot.objects.filter(store=setup["warehouse"]).aggregate(s=Sum("quantity"))["s"] == 50
