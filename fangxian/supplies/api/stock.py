@@ -29,9 +29,11 @@ from fangxian.supplies.selectors.stock import (
     transfer_list,
 )
 from fangxian.supplies.services.stock import (
+    IssueInput,
     stock_adjust,
     stock_dispose,
     stock_issue,
+    stock_issue_batch,
     stock_receive,
     store_visible,
     transfer_receive,
@@ -378,6 +380,63 @@ def adjust(request: HttpRequest, payload: AdjustIn):
 )
 def dispose(request: HttpRequest, payload: DisposeIn):
     return _recorded([stock_dispose(actor=api_actor(request), **payload.dict())])
+
+
+class BatchIssueIn(Schema):
+    item_id: int = ID
+    quantity: int = QUANTITY
+    recipient_kind: Literal["worker", "team", "household", "checkpoint", "disinfection"]
+    recipient: str = Field("", max_length=100, pattern=NO_NUL)
+    household_id: int | None = Field(None, ge=1, le=BIG)
+    checkpoint_id: int | None = Field(None, ge=1, le=BIG)
+    lot_id: int | None = Field(None, ge=1, le=BIG)
+    reason: str = Field("", max_length=200, pattern=NO_NUL)
+    idempotency_key: uuid.UUID
+    at: dt.datetime | None = Field(None, description="When the device recorded it (a future time is taken as now)")
+
+
+class IssueBatchIn(Schema):
+    store_id: int = ID
+    issues: list[BatchIssueIn] = Field(..., min_length=1, max_length=1000)
+
+
+class IssueResultOut(Schema):
+    idempotency_key: uuid.UUID | None
+    recorded: bool
+    replayed: bool
+    code: str | None
+    message: str | None
+    movements: list[MovementOut]
+
+
+class IssueBatchOut(Schema):
+    results: list[IssueResultOut]
+
+
+@router.post(
+    "/movements/issue-batch",
+    response=IssueBatchOut,
+    summary="Upload a device's queued issues from one store (each recorded or refused on its own, keys once)",
+)
+def issue_batch(request: HttpRequest, payload: IssueBatchIn):
+    results = stock_issue_batch(
+        actor=api_actor(request),
+        store_id=payload.store_id,
+        issues=[IssueInput(**issue.dict()) for issue in payload.issues],
+    )
+    return {
+        "results": [
+            {
+                "idempotency_key": r.idempotency_key,
+                "recorded": r.error is None and not r.replayed,
+                "replayed": r.replayed,
+                "code": r.error_code,
+                "message": r.error,
+                "movements": r.movements,
+            }
+            for r in results
+        ]
+    }
 
 
 # --- transfers ----------------------------------------------------------------------------------------------

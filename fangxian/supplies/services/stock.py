@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
@@ -530,3 +531,186 @@ def transfer_receive(*, actor: Actor, transfer_id: int) -> Transfer:
     transfer.received_by = actor.user
     transfer.save(update_fields=["status", "received_at", "received_by"])
     return transfer
+
+
+# --- a device's queue of issues, in one transaction -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssueInput:
+    """One issue a device recorded (possibly offline): what, how much, to whom, when, under which key."""
+
+    item_id: int
+    quantity: int
+    recipient_kind: str
+    recipient: str = ""
+    household_id: int | None = None
+    checkpoint_id: int | None = None
+    lot_id: int | None = None
+    reason: str = ""
+    idempotency_key: uuid.UUID | str | None = None
+    at: dt.datetime | None = None
+
+
+@dataclass
+class IssueResult:
+    """The outcome of one issue of a batch: its ledger lines, or the refusal (code and message)."""
+
+    idempotency_key: uuid.UUID | None
+    movements: list[Movement]
+    replayed: bool = False
+    error_code: str | None = None
+    error: str | None = None
+
+
+MAX_BATCH = 1000
+
+
+@transaction.atomic
+def stock_issue_batch(*, actor: Actor, store_id: int, issues: list[IssueInput]) -> list[IssueResult]:
+    """Record a device's queued issues from one store in one transaction, each on its own terms.
+
+    Each issue is refused or recorded by itself, in order (one short of stock does not stop the
+    others); one already recorded under its key is returned as it was. The lots of the store's
+    items are locked once, in primary-key order; the ledger lines go in with one INSERT and each
+    lot's balance with one UPDATE, and one audit event sums up the batch (the ledger lines carry
+    who, what and when for each issue). Same rules as `stock_issue`, many times cheaper per line.
+    """
+    _require(actor, "supplies.move")
+    if not isinstance(issues, list | tuple) or not 1 <= len(issues) <= MAX_BATCH:
+        raise DomainError(_("Send 1 to %(max)s issues at a time.") % {"max": MAX_BATCH}, code="batch_size")
+    store = store_visible(actor, store_id)
+    keys = [_parse_key(issue.idempotency_key) for issue in issues]
+    items = Item.objects.filter(active=True).in_bulk({i.item_id for i in issues if isinstance(i.item_id, int)})
+    lots = _locked_lots(Q(store=store, item_id__in=list(items)))
+    # Checked after the locks: a concurrent upload of the same keys touches the same lots, so it
+    # has committed (and its keys are seen here) or waits for this one.
+    recorded = {
+        m.idempotency_key: m for m in Movement.objects.filter(idempotency_key__in=[k for k in keys if k is not None])
+    }
+    results: list[IssueResult] = []
+    pending: list[Movement] = []
+    touched: dict[int, Lot] = {}
+    now = timezone.now()
+    households, checkpoints = _batch_recipients(actor, issues)
+    in_batch: dict[uuid.UUID, IssueResult] = {}
+    for issue, key in zip(issues, keys, strict=True):
+        if key is not None and key in in_batch:  # sent twice in one upload: recorded once
+            first_result = in_batch[key]
+            results.append(IssueResult(key, first_result.movements, True, first_result.error_code, first_result.error))
+            continue
+        if key is not None and key in recorded:
+            if recorded[key].store_id != store.pk:
+                used = Conflict(_("This idempotency key was already used for another movement."))
+                results.append(_refusal(key, used))
+                continue
+            rows = _key_lines(key)
+            results.append(IssueResult(key, rows, replayed=True))
+            continue
+        try:
+            item = items.get(issue.item_id)
+            if item is None:
+                raise NotFound(_("There is no such item in the catalogue."), field="item_id")
+            quantity = _quantity(issue.quantity)
+            fields = _batch_recipient_fields(issue, households, checkpoints)
+            fields["reason"] = _text(issue.reason, 200, field="reason")
+            candidates = [lot for lot in lots if lot.item_id == item.pk and lot.quantity > 0]
+            if issue.lot_id is not None:
+                candidates = [lot for lot in candidates if lot.pk == issue.lot_id]
+            on_hand = sum(lot.quantity for lot in candidates)
+            if on_hand < quantity:
+                raise _on_hand_refusal(on_hand, item)
+        except DomainError as error:
+            results.append(_refusal(key, error))
+            if key is not None:
+                in_batch[key] = results[-1]
+            continue
+        at = issue.at if isinstance(issue.at, dt.datetime) and issue.at <= now else now
+        lines: list[Movement] = []
+        left = quantity
+        for lot in sorted(candidates, key=fefo_order):
+            if left == 0:
+                break
+            take = min(left, lot.quantity)
+            lot.quantity -= take
+            left -= take
+            touched[lot.pk] = lot
+            lines.append(
+                Movement(
+                    area_code=lot.area_code,
+                    lot=lot,
+                    store_id=lot.store_id,
+                    item_id=lot.item_id,
+                    kind=MovementKind.ISSUE,
+                    quantity=-take,
+                    balance_after=lot.quantity,
+                    at=at,
+                    by=actor.user,
+                    idempotency_key=line_key(key, len(lines)),
+                    **fields,
+                )
+            )
+        pending.extend(lines)
+        results.append(IssueResult(key, lines))
+        if key is not None:
+            in_batch[key] = results[-1]
+    if pending:
+        Movement.objects.bulk_create(pending)
+        for lot in touched.values():
+            Lot.objects.filter(pk=lot.pk).update(quantity=lot.quantity)
+        from fangxian.core.audit import audit_record
+
+        audit_record(
+            "bulk_create",
+            actor=actor,
+            object_type="supplies.movement",
+            object_label=f"{len(pending)} issues from store #{store.pk}",
+            area_code=store.area_code,
+            changes={"store": store.pk, "movements": len(pending), "lots": sorted(touched)},
+        )
+    return results
+
+
+def _key_lines(key: uuid.UUID) -> list[Movement]:
+    """Every ledger line recorded under `key` (its first line) and the keys derived from it."""
+    rows: list[Movement] = []
+    while True:
+        keys = [line_key(key, len(rows) + n) for n in range(20)]
+        found = {m.idempotency_key: m for m in Movement.objects.filter(idempotency_key__in=keys)}
+        rows.extend(found[k] for k in keys if k in found)
+        if len(found) < len(keys):
+            return rows
+
+
+def _refusal(key: uuid.UUID | None, error: DomainError) -> IssueResult:
+    return IssueResult(key, [], error_code=error.code, error=str(error.message))
+
+
+def _batch_recipients(actor: Actor, issues: list[IssueInput]) -> tuple[dict, dict]:
+    """The households and checkpoints the batch names, loaded at once through `visible_to`."""
+    from fangxian.areas.models import Household
+    from fangxian.checkpoints.models import Checkpoint
+
+    household_ids = {i.household_id for i in issues if isinstance(i.household_id, int)}
+    checkpoint_ids = {i.checkpoint_id for i in issues if isinstance(i.checkpoint_id, int)}
+    households = Household.objects.visible_to(actor).in_bulk(household_ids) if household_ids else {}
+    checkpoints = Checkpoint.objects.visible_to(actor).in_bulk(checkpoint_ids) if checkpoint_ids else {}
+    return households, checkpoints
+
+
+def _batch_recipient_fields(issue: IssueInput, households: dict, checkpoints: dict) -> dict[str, Any]:
+    kind = issue.recipient_kind
+    if kind not in RecipientKind.values:
+        raise DomainError(_("Say to whom it was issued."), code="recipient_kind", field="recipient_kind")
+    fields: dict[str, Any] = {"recipient_kind": kind, "recipient": _text(issue.recipient, 100, field="recipient")}
+    if kind == RecipientKind.HOUSEHOLD:
+        if issue.household_id not in households:
+            raise NotFound(_("There is no such household in your jurisdiction."), field="household_id")
+        fields["household"] = households[issue.household_id]
+    elif kind == RecipientKind.CHECKPOINT:
+        if issue.checkpoint_id not in checkpoints:
+            raise NotFound(_("There is no such checkpoint in your jurisdiction."), field="checkpoint_id")
+        fields["checkpoint"] = checkpoints[issue.checkpoint_id]
+    elif kind in (RecipientKind.WORKER, RecipientKind.TEAM) and not fields["recipient"]:
+        raise DomainError(_("Name the worker or team."), code="required", field="recipient")
+    return fields
