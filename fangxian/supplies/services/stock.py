@@ -152,7 +152,7 @@ def _recorded(actor: Actor, key: uuid.UUID | None) -> list[Movement] | None:
 
 
 def _once(actor: Actor, key: uuid.UUID | None, write: Callable[[], T], recorded: Callable[[list[Movement]], T]) -> T:
-    """Run `write` unless `key` was recorded already; a concurrent duplicate loses on the unique key."""
+    """Run `write` unless `key` was recorded already; a concurrent duplicate gets the winner's lines."""
     existing = _recorded(actor, key)
     if existing is not None:
         return recorded(existing)
@@ -161,7 +161,9 @@ def _once(actor: Actor, key: uuid.UUID | None, write: Callable[[], T], recorded:
     try:
         with transaction.atomic():
             return write()
-    except IntegrityError:
+    except (IntegrityError, DomainError):
+        # A concurrent request with the same key may have won: it held the lots, so this one found
+        # them already taken (a refusal) or hit the unique key. Either way, answer with its lines.
         existing = _recorded(actor, key)
         if existing is None:
             raise

@@ -73,3 +73,51 @@ def test_eight_concurrent_writers_keep_the_balance_equal_to_the_ledger(world):
         running += quantity
         assert balance_after == running >= 0
     assert Lot.objects.filter(quantity__lt=0).count() == 0
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_same_idempotency_key_sent_by_two_writers_at_once_records_once(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions need PostgreSQL")
+    import uuid
+
+    item, _created = Item.objects.get_or_create(
+        code="test-concurrency", defaults={"name_zh": "测试", "name_en": "Test", "category": "masks", "unit": "piece"}
+    )
+    store = Store.objects.create(area_code=COMMUNITY_A, name="并发仓库", kind="community")
+    actor = world.actor("worker_a")
+    stock_receive(actor=actor, store_id=store.pk, item_id=item.pk, quantity=10)
+    stock_receive(actor=actor, store_id=store.pk, item_id=item.pk, quantity=10)
+    key = uuid.uuid4()
+    barrier = threading.Barrier(WRITERS, timeout=20)
+    answers: list[list[int]] = []
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            barrier.wait()
+            movements = stock_issue(
+                actor=actor,
+                store_id=store.pk,
+                item_id=item.pk,
+                quantity=15,
+                recipient_kind="team",
+                recipient="x",
+                idempotency_key=key,
+            )
+            answers.append([m.pk for m in movements])
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer) for _ in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    assert len(answers) == WRITERS and all(answer == answers[0] for answer in answers)
+    assert Movement.objects.filter(kind="issue").count() == 2
+    assert sum(Lot.objects.filter(store=store).values_list("quantity", flat=True)) == 5
