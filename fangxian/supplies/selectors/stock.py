@@ -161,17 +161,26 @@ def store_stock(*, actor: Actor, store: Store, expiring_days: int = 30) -> list[
 
 
 def stock_below_reorder(*, actor: Actor) -> list[dict]:
-    """Per reorder level the actor sees: the stock of its item in the area's stores, when below it."""
+    """Per reorder level the actor sees: the stock of its item in the area's stores, when below it.
+
+    Two queries whatever the number of levels: the levels, and stock grouped by area and item.
+    """
     levels = list(ReorderLevel.objects.visible_to(actor).select_related("item").order_by("area_code", "item_id"))
+    if not levels:
+        return []
+    held = (
+        Lot.objects.visible_to(actor)
+        .filter(item_id__in={level.item_id for level in levels}, store__active=True)
+        .values("area_code", "item_id")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    by_item: dict[int, list[tuple[str, int]]] = {}
+    for row in held:
+        by_item.setdefault(row["item_id"], []).append((row["area_code"], row["total"] or 0))
     found = []
     for level in levels:
-        on_hand = (
-            Lot.objects.visible_to(actor)
-            .within(level.area_code)
-            .filter(item_id=level.item_id, store__active=True)
-            .aggregate(total=Sum("quantity"))["total"]
-            or 0
-        )
+        on_hand = sum(total for code, total in by_item.get(level.item_id, []) if code.startswith(level.area_code))
         if on_hand < level.level:
             found.append({"area_code": level.area_code, "item": level.item, "level": level.level, "on_hand": on_hand})
     return found
