@@ -23,6 +23,7 @@ from fangxian.supplies.selectors.stock import (
     lots_expiring,
     movement_list,
     stock_below_reorder,
+    store_get,
     store_list,
     store_stock,
     transfer_lines,
@@ -35,7 +36,6 @@ from fangxian.supplies.services.stock import (
     stock_issue,
     stock_issue_batch,
     stock_receive,
-    store_visible,
     transfer_receive,
     transfer_send,
 )
@@ -157,7 +157,7 @@ def _stock_out(actor, store: Store) -> list[dict[str, Any]]:
 def store_detail(request: HttpRequest, store_id: int = IdPath):
     actor = api_actor(request)
     require(actor, "supplies.view")
-    store = store_visible(actor, store_id)
+    store = store_get(actor=actor, store_id=store_id)
     return {**{name: getattr(store, name) for name in StoreOut.model_fields}, "stock": _stock_out(actor, store)}
 
 
@@ -170,7 +170,7 @@ def store_detail(request: HttpRequest, store_id: int = IdPath):
 def store_stock_endpoint(request: HttpRequest, store_id: int = IdPath):
     actor = api_actor(request)
     require(actor, "supplies.view")
-    return _stock_out(actor, store_visible(actor, store_id))
+    return _stock_out(actor, store_get(actor=actor, store_id=store_id))
 
 
 class LotOut(Schema):

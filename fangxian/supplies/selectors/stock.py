@@ -37,6 +37,11 @@ def store_list(*, actor: Actor) -> QuerySet[Store]:
     return Store.objects.visible_to(actor).filter(active=True).order_by("area_code", "name", "pk")
 
 
+def store_get(*, actor: Actor, store_id: int) -> Store:
+    """One active store of my areas, or Http404 alike for "missing" and "outside your jurisdiction"."""
+    return Store.objects.filter(active=True).get_visible(actor, pk=store_id)
+
+
 def lot_list(*, actor: Actor, store_id: int | None = None, on_hand_only: bool = False) -> QuerySet[Lot]:
     lots = Lot.objects.visible_to(actor).select_related("item", "store")
     if store_id is not None:
