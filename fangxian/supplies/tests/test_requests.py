@@ -182,3 +182,49 @@ def test_the_requests_api_from_ask_to_fulfil(client, world, stores, items):
     assert client.get(f"{BASE}/requests/{request_id}").status_code == 404
     assert STREET_2 not in fulfilled.json()["to_area_code"]
     assert Movement.objects.filter(kind="transfer_out").count() == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"lines": []},
+        {"lines": [{"item_id": 1, "quantity": 0}]},
+        {"lines": [{"item_id": 999999, "quantity": 1}]},
+        {"lines": [{"item_id": "x", "quantity": 1}]},
+        {"justification": ""},
+        {"justification": "x\x00"},
+        {"justification": "x" * 501},
+        {"store_id": 2**63},
+        {"store_id": -1},
+    ],
+)
+def test_the_requests_api_refuses_bad_bodies(client, world, stores, items, body):
+    mask, _alcohol = items
+    login(client, world.users["commander_a"])
+    base = {"store_id": stores["a"].pk, "justification": "需要", "lines": [{"item_id": mask.pk, "quantity": 1}]}
+    response = client.post(BASE + "/requests", {**base, **body}, content_type="application/json")
+    assert response.status_code in (400, 404, 422) and response.json()["code"]
+    assert not SupplyRequest.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["guard_a", "resident_a1", "volunteer_a"])
+def test_roles_without_supplies_get_403_from_the_requests_api(client, world, stores, items, persona):
+    request = ask(world, stores, items)
+    login(client, world.users[persona])
+    assert client.get(BASE + "/requests").status_code == 403
+    assert client.get(f"{BASE}/requests/{request.pk}").status_code == 403
+    decided = client.post(f"{BASE}/requests/{request.pk}/decide", {"approve": True}, content_type="application/json")
+    assert decided.status_code in (403, 404)
+    request.refresh_from_db()
+    assert request.status == RequestStatus.SUBMITTED
+
+
+def test_a_sibling_street_cannot_decide_or_fulfil(client, world, stores, items):
+    request = ask(world, stores, items)
+    login(client, world.users["street2"])
+    decided = client.post(f"{BASE}/requests/{request.pk}/decide", {"approve": True}, content_type="application/json")
+    assert decided.status_code == 404
+    fulfil = client.post(
+        f"{BASE}/requests/{request.pk}/fulfil", {"from_store_id": stores["street"].pk}, content_type="application/json"
+    )
+    assert fulfil.status_code == 404
