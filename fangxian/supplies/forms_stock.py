@@ -72,14 +72,16 @@ class IssueForm(MovementForm):
     household_id = forms.IntegerField(
         label=_("Household number"), required=False, min_value=1, max_value=2**62, widget=NUMBER
     )
+    checkpoint = forms.TypedChoiceField(label=_("Checkpoint"), coerce=int, required=False, empty_value=None)
     lot = forms.TypedChoiceField(
         label=_("Lot"), coerce=int, required=False, empty_value=None, help_text=_("Empty: first expiry first.")
     )
     reason = forms.CharField(label=_("Note"), max_length=200, required=False)
 
-    def __init__(self, *args, lots=(), **kwargs) -> None:
+    def __init__(self, *args, lots=(), checkpoints=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lot"].choices = [("", _("First expiry first"))] + [(lot.pk, lot_label(lot)) for lot in lots]
+        self.fields["checkpoint"].choices = [("", "—")] + [(c.pk, c.name) for c in checkpoints]
 
 
 def lot_label(lot) -> str:

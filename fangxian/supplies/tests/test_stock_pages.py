@@ -242,3 +242,26 @@ def test_a_commander_drafts_a_replenishment_and_submits_it(client, world, stores
     assert client.post(f"/supplies/requests/{draft.pk}/", {"action": "submit"}).status_code == 302
     draft.refresh_from_db()
     assert not draft.draft
+
+
+def test_issuing_to_a_checkpoint_from_the_store_page(client, world, stores, mask):
+    from fangxian.checkpoints.models import Checkpoint
+
+    gate = Checkpoint.objects.create(area_code="370202001001001", name="东门卡口", location="东门")
+    other = Checkpoint.objects.create(area_code="370202001002001", name="乙社区北门", location="北门")
+    stock_receive(actor=world.actor("worker_a"), store_id=stores["a"].pk, item_id=mask.pk, quantity=20)
+    login(client, world.users["worker_a"])
+    url = f"/supplies/stores/{stores['a'].pk}/"
+    page = client.get(url).content.decode()
+    assert "东门卡口" in page and "乙社区北门" not in page
+    issue = {
+        "action": "issue",
+        "issue-item": mask.pk,
+        "issue-quantity": "5",
+        "issue-recipient_kind": "checkpoint",
+        "issue-checkpoint": gate.pk,
+        "issue-lot": "",
+    }
+    assert client.post(url, issue).status_code == 302
+    assert Movement.objects.get(kind="issue").checkpoint == gate
+    assert client.post(url, {**issue, "issue-checkpoint": other.pk}).status_code == 400

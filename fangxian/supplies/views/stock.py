@@ -59,7 +59,7 @@ def apply_error(form: Any, error: DomainError) -> None:
     """A service's error on the form: on its field when the form has it (a 403 stays a 403)."""
     if isinstance(error, DomainPermissionDenied):
         raise DjangoPermissionDenied(str(error.message))
-    field = {"item_id": "item", "lot_id": "lot", "to_store_id": "to_store", "store_id": None}.get(
+    field = {"item_id": "item", "lot_id": "lot", "to_store_id": "to_store", "checkpoint_id": "checkpoint"}.get(
         error.field or "", error.field
     )
     form.add_error(field if field in form.fields else None, str(error.message))
@@ -117,6 +117,13 @@ class StoreDetailView(ScopedDetailView):
             options["lots"] = self._lots()
         if name == "receive":
             options["items"] = item_list(actor=self.request.actor)
+        if name == "issue":
+            from fangxian.checkpoints.selectors import checkpoint_list
+
+            area = self.object.area_code[:12]
+            options["checkpoints"] = list(
+                checkpoint_list(actor=self.request.actor, area_code=area, active_only=True)[:200]
+            )
         if name in ("issue", "send"):
             # Only what this store holds can leave it.
             options["items"] = item_list().filter(pk__in={lot.item_id for lot in self._lots()})
@@ -188,6 +195,7 @@ class StoreDetailView(ScopedDetailView):
                 recipient_kind=data["recipient_kind"],
                 recipient=data["recipient"],
                 household_id=data["household_id"],
+                checkpoint_id=data["checkpoint"],
                 lot_id=data["lot"],
                 reason=data["reason"],
                 idempotency_key=key,
