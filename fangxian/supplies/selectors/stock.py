@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Window
+from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -221,27 +221,8 @@ def replenishment_lines(*, actor: Actor, store: Store, days: int = BURN_DAYS) ->
 
 
 def item_list(*, actor: Actor | None = None) -> QuerySet[Item]:
-    """The catalogue (not about a place: every area uses the same one), as offered to `actor`.
-
-    With an actor, an item added to the catalogue that so far only other areas use (their lots or
-    reorder levels) is left out: its name would tell which supplies another area keeps. The
-    default catalogue, unused items and items used in the actor's areas are always offered.
-    """
-    items = Item.objects.filter(active=True).order_by("category", "code")
-    if actor is None:
-        return items
-    used = Exists(Lot.objects.filter(item=OuterRef("pk"))) | Exists(ReorderLevel.objects.filter(item=OuterRef("pk")))
-    used_here = Exists(Lot.objects.visible_to(actor).filter(item=OuterRef("pk"))) | Exists(
-        ReorderLevel.objects.visible_to(actor).filter(item=OuterRef("pk"))
-    )
-    return items.filter(Q(code__in=default_item_codes()) | ~used | used_here)
-
-
-def default_item_codes() -> list[str]:
-    """The codes of the catalogue that migration 0002 ships."""
-    import importlib
-
-    return [row[0] for row in importlib.import_module("fangxian.supplies.migrations.0002_default_catalogue").ITEMS]
+    """The catalogue: not about a place, every area uses the same one (`actor` kept for the callers)."""
+    return Item.objects.filter(active=True).order_by("category", "code")
 
 
 def ledger_differences(*, store_id: int | None = None, limit: int = 100) -> dict:

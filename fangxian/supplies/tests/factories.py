@@ -34,10 +34,8 @@ def store(grid: str, marker: str, world):
 
 @leak_factory(ReorderLevel)
 def reorder_level(grid: str, marker: str, world):
-    item = Item.objects.create(
-        code=f"leak-{marker.lower()}", name_zh=marker, name_en=marker, category="masks", unit="piece"
-    )
-    return ReorderLevel.objects.create(area_code=grid, item=item, level=100)
+    # A level has no text of its own to carry the marker; the catalogue item is shared by all areas.
+    return ReorderLevel.objects.create(area_code=grid, item=_item(), level=100)
 
 
 @leak_factory(Lot)

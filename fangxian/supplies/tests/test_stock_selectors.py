@@ -58,10 +58,9 @@ def test_expiring_lots_and_days_of_supply(world, mask):
     assert days_of_supply(10, None) is None
 
 
-def test_an_item_only_another_area_uses_is_not_offered(world, mask):
-    private = Item.objects.create(code="b-only", name_zh="乙专用", name_en="B only", category="daily", unit="piece")
-    b = Store.objects.create(area_code=COMMUNITY_B, name="乙", kind="community")
-    stock_receive(actor=world.actor("worker_b"), store_id=b.pk, item_id=private.pk, quantity=1)
-    assert private in item_list(actor=world.actor("worker_b"))
-    assert private not in item_list(actor=world.actor("worker_a"))
-    assert mask in item_list(actor=world.actor("worker_a"))
+def test_the_catalogue_is_the_same_for_every_area(world, mask):
+    extra = Item.objects.create(code="b-extra", name_zh="乙补充", name_en="B extra", category="daily", unit="piece")
+    assert extra in item_list(actor=world.actor("worker_a")) and mask in item_list(actor=world.actor("worker_b"))
+    extra.active = False
+    extra.save()
+    assert extra not in item_list()
