@@ -1,4 +1,4 @@
-from fangxian.supplies.views import allocation, disinfection, requests, stock
+from fangxian.supplies.views import allocation, disinfection, levels, requests, stock
 
 app_name = "supplies"
 urlpatterns = [
@@ -6,4 +6,5 @@ urlpatterns = [
     *requests.urlpatterns,
     *allocation.urlpatterns,
     *disinfection.urlpatterns,
+    *levels.urlpatterns,
 ]

@@ -84,6 +84,8 @@ class StoreListView(ScopedListView):
             for store in context["object_list"]
         ]
         context["below_reorder"] = stock_below_reorder(actor=actor)
+        # The widest area the actor keeps supplies for: where its reorder levels are set.
+        context["level_areas"] = list(actor.area_prefixes)[:1] if actor.can("supplies.manage") else []
         context["expiring"] = list(lots_expiring(actor=actor, days=EXPIRY_DAYS)[:20])
         context["expiry_days"] = EXPIRY_DAYS
         return context
