@@ -54,10 +54,12 @@ class Command(BaseCommand):
         if not result.skipped:
             from fangxian.command.demo import command_demo
             from fangxian.health.demo import health_demo
+            from fangxian.supplies.demo import supplies_demo
 
             with acting_as(Actor.system("demo")) as actor:
                 command_demo(actor=actor)
                 health_demo(actor=actor)
+                supplies_demo(actor=actor)
         if result.skipped:
             self.stdout.write(
                 _("The database has %(count)s residents already: nothing was generated (use --force to add more).")
