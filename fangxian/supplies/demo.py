@@ -13,6 +13,7 @@ from django.utils import timezone
 from fangxian.accounts.models import RoleAssignment
 from fangxian.core.roles import Role
 from fangxian.core.scoping import Actor
+from fangxian.supplies.catalogue import catalogue_load
 from fangxian.supplies.models import Item, Lot, Store
 from fangxian.supplies.services.disinfection import disinfection_log_create, disinfection_point_create
 from fangxian.supplies.services.levels import reorder_levels_set
@@ -48,6 +49,7 @@ def supplies_demo(*, actor: Actor) -> int:
     )
     if not community:
         return 0
+    catalogue_load()
     items = {item.code: item for item in Item.objects.all()}
     today = timezone.localdate()
     warehouse = store_create(actor=actor, area_code=community[:9], name="街道应急物资仓库", kind="street")

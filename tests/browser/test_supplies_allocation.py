@@ -13,6 +13,7 @@ from fangxian.core.audit import acting_as
 from fangxian.core.scoping import Actor
 from fangxian.core.testing import COMMUNITY_A, COMMUNITY_B, PASSWORD, STREET_1, make_household
 from fangxian.registry.models import Resident
+from fangxian.supplies.catalogue import catalogue_load
 from fangxian.supplies.models import AllocationShare, Item, Store, SupplyRequest, Transfer
 from fangxian.supplies.services.stock import stock_receive
 from tests.browser.conftest import new_page
@@ -34,6 +35,7 @@ def test_a_community_requests_masks_and_the_street_allocates_among_three(
     browser, live_server, live_world, screenshot_dir, locale
 ):
     system = Actor.system("test")
+    catalogue_load()  # the live server's flush removed the catalogue of migration 0002
     masks = Item.objects.get(code="mask-n95")
     with acting_as(system):
         Area.objects.create(code=COMMUNITY_D, name="测试丁社区", level=12, parent_id=STREET_1)

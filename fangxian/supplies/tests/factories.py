@@ -24,6 +24,9 @@ from fangxian.supplies.models import (
 
 
 def _item() -> Item:
+    from fangxian.supplies.catalogue import catalogue_load
+
+    catalogue_load()  # a transactional test's flush removed what migration 0002 put there
     return Item.objects.get(code="mask-n95")
 
 
