@@ -44,6 +44,10 @@ bench: setup
 	$(PY) bench/registry_import.py
 	$(PY) bench/registry_search.py
 	if command -v wrk >/dev/null; then $(PY) bench/checkpoint_scan.py; else $(PY) bench/checkpoint_scan.py --part batch; fi
+	$(PY) bench/health_screening.py
+	$(PY) bench/health_tracing.py --reuse
+	$(PY) bench/supplies_allocation.py
+	$(PY) bench/supplies_ledger.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
