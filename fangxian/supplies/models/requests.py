@@ -9,8 +9,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangxian.core.areacode import area_code_index
+from fangxian.core.roles import Role
 from fangxian.core.scoping import Actor, Jurisdictional
 from fangxian.supplies.models.catalogue import Item, Store
+
+
+def _volunteers_of_their_area() -> classmethod:
+    """Volunteers hold no area reach; they see the disinfection points and bins of the areas they serve."""
+
+    def scope(cls, actor: Actor) -> Q | None:
+        codes = [grant.area_code for grant in actor.grants if grant.role == Role.VOLUNTEER]
+        if not codes:
+            return None
+        combined = Q(area_code__startswith=codes[0])
+        for code in codes[1:]:
+            combined |= Q(area_code__startswith=code)
+        return combined
+
+    return classmethod(scope)
 
 
 def _user(verbose_name):
@@ -182,6 +198,8 @@ class DisinfectionPoint(Jurisdictional):
     active = models.BooleanField(_("active"), default=True)
     last_done_at = models.DateTimeField(_("last done"), null=True, blank=True)
 
+    scope_personal = _volunteers_of_their_area()
+
     class Meta(Jurisdictional.Meta):
         verbose_name = _("disinfection point")
         verbose_name_plural = _("disinfection points")
@@ -208,6 +226,8 @@ class DisinfectionLog(Jurisdictional):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
+    scope_personal = _volunteers_of_their_area()
+
     class Meta(Jurisdictional.Meta):
         verbose_name = _("disinfection log")
         verbose_name_plural = _("disinfection logs")
@@ -224,6 +244,8 @@ class RecyclingPoint(Jurisdictional):
     name = models.CharField(_("name"), max_length=100)
     location = models.CharField(_("location"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
+
+    scope_personal = _volunteers_of_their_area()
 
     class Meta(Jurisdictional.Meta):
         verbose_name = _("mask recycling point")
@@ -242,6 +264,8 @@ class RecyclingCollection(Jurisdictional):
     by = _user(_("by"))
     bags = models.PositiveSmallIntegerField(_("bags"), default=1)
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    scope_personal = _volunteers_of_their_area()
 
     class Meta(Jurisdictional.Meta):
         verbose_name = _("recycling collection")

@@ -107,3 +107,15 @@ def test_points_and_recycling_are_kept_by_community_staff(world):
         recycling_collection_log(actor=world.actor("worker_a"), point_id=bin_.pk, bags=0)
     with pytest.raises(NotFound):
         recycling_collection_log(actor=world.actor("grid_a1"), point_id=bin_.pk)  # a community bin: not in a grid
+
+
+def test_a_volunteer_sees_and_logs_the_points_of_their_community_only(world, points):
+    volunteer = world.actor("volunteer_a")
+    names = sorted(p.name for p in DisinfectionPoint.objects.visible_to(volunteer))
+    assert names == sorted(["1号楼电梯", "东门", "2号楼楼道"])
+    disinfection_log_create(actor=volunteer, point_id=points["lift"].pk, note="擦拭按钮")
+    points["lift"].refresh_from_db()
+    assert points["lift"].last_done_at is not None
+    with pytest.raises(NotFound):
+        disinfection_log_create(actor=volunteer, point_id=points["b"].pk)
+    assert not DisinfectionPoint.objects.visible_to(world.actor("volunteer_b")).filter(area_code=GRID_A1).exists()
