@@ -50,3 +50,29 @@ def reorder_levels_set(*, actor: Actor, area_code: str, levels: dict[int, int | 
             row.save(update_fields=["level"])
             changed += 1
     return changed
+
+
+def replenishment_drafts_create(*, actor: Actor) -> int:
+    """Every morning: a drafted request for each community store with items below their reorder level.
+
+    A store that already has a draft waiting is left alone (the community has not looked at it yet),
+    so running it again drafts nothing twice. Returns the number of drafts made.
+    """
+    from fangxian.supplies.models import RequestStatus, Store, StoreKind, SupplyRequest
+    from fangxian.supplies.services.requests import request_draft_replenishment
+
+    if not actor.is_system:
+        raise PermissionDenied(_("Only the morning job drafts replenishment requests for every store."))
+    waiting = SupplyRequest.objects.filter(draft=True, status=RequestStatus.SUBMITTED).values("store_id")
+    stores = Store.objects.filter(active=True, kind__in=[StoreKind.COMMUNITY, StoreKind.SUPPLY_POINT]).exclude(
+        pk__in=waiting
+    )
+    made = 0
+    for store in stores.order_by("pk"):
+        try:
+            with transaction.atomic():
+                if request_draft_replenishment(actor=actor, store_id=store.pk) is not None:
+                    made += 1
+        except DomainError:
+            continue  # a store with no area above it to ask: nothing to draft
+    return made

@@ -45,3 +45,22 @@ def test_the_levels_page(client, world):
     assert client.post(url, {f"level_{masks.pk}": "-3"}).status_code == 400
     login(client, world.users["commander_b"])
     assert client.get(url).status_code == 404
+
+
+def test_the_morning_job_drafts_once_for_stores_below_their_levels(world):
+    from fangxian.core.scoping import Actor
+    from fangxian.supplies.models import Store, SupplyRequest
+    from fangxian.supplies.services.levels import replenishment_drafts_create
+    from fangxian.supplies.services.stock import stock_receive
+
+    masks = Item.objects.get(code="mask-n95")
+    store = Store.objects.create(area_code=COMMUNITY_A, name="甲社区物资站", kind="community")
+    stock_receive(actor=world.actor("commander_a"), store_id=store.pk, item_id=masks.pk, quantity=10)
+    reorder_levels_set(actor=world.actor("commander_a"), area_code=COMMUNITY_A, levels={masks.pk: 100})
+    system = Actor.system("test")
+    assert replenishment_drafts_create(actor=system) == 1
+    assert replenishment_drafts_create(actor=system) == 0  # the draft waits for the community
+    draft = SupplyRequest.objects.get()
+    assert draft.draft and draft.lines.get().item == masks and draft.lines.get().quantity >= 90
+    with pytest.raises(PermissionDenied):
+        replenishment_drafts_create(actor=world.actor("commander_a"))
