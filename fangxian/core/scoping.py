@@ -146,6 +146,19 @@ def scope_q(model: type[models.Model], actor: Actor, prefixes: Iterable[str] | N
     return combined
 
 
+def prefix_q(field: str, codes: Iterable[str]) -> Q | None:
+    """`field` starts with any of `codes` (an OR of prefix lookups); None for no codes.
+
+    For `scope_personal` rules that open rows by another area column than the row's own (the
+    receiving end of a transfer, the area a request is addressed to, the areas a volunteer serves).
+    """
+    combined: Q | None = None
+    for code in codes:
+        part = Q(**{f"{field}__startswith": code})
+        combined = part if combined is None else combined | part
+    return combined
+
+
 def scope_admits(obj: models.Model, actor: Actor) -> bool | None:
     """Whether `visible_to(actor)` would include `obj`, decided on the instance in memory.
 

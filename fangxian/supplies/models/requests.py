@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangxian.core.areacode import area_code_index
 from fangxian.core.roles import Role
-from fangxian.core.scoping import Actor, Jurisdictional
+from fangxian.core.scoping import Actor, Jurisdictional, prefix_q
 from fangxian.supplies.models.catalogue import Item, Store
 
 
@@ -18,13 +18,7 @@ def _volunteers_of_their_area() -> classmethod:
     """Volunteers hold no area reach; they see the disinfection points and bins of the areas they serve."""
 
     def scope(cls, actor: Actor) -> Q | None:
-        codes = [grant.area_code for grant in actor.grants if grant.role == Role.VOLUNTEER]
-        if not codes:
-            return None
-        combined = Q(area_code__startswith=codes[0])
-        for code in codes[1:]:
-            combined |= Q(area_code__startswith=code)
-        return combined
+        return prefix_q("area_code", [grant.area_code for grant in actor.grants if grant.role == Role.VOLUNTEER])
 
     return classmethod(scope)
 
@@ -88,13 +82,7 @@ class SupplyRequest(Jurisdictional):
 
     @classmethod
     def scope_personal(cls, actor: Actor) -> Q | None:
-        parts = [Q(to_area_code__startswith=prefix) for prefix in actor.area_prefixes]
-        if not parts:
-            return None
-        combined = parts[0]
-        for part in parts[1:]:
-            combined |= part
-        return combined
+        return prefix_q("to_area_code", actor.area_prefixes)
 
 
 class RequestLine(models.Model):

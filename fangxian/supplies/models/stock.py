@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangxian.core.areacode import area_code_index
-from fangxian.core.scoping import Actor, Jurisdictional
+from fangxian.core.scoping import Actor, Jurisdictional, prefix_q
 from fangxian.supplies.models.catalogue import Item, Store
 
 
@@ -201,13 +201,7 @@ class Transfer(Jurisdictional):
 
     @classmethod
     def scope_personal(cls, actor: Actor) -> Q | None:
-        parts = [Q(to_area_code__startswith=prefix) for prefix in actor.area_prefixes]
-        if not parts:
-            return None
-        combined = parts[0]
-        for part in parts[1:]:
-            combined |= part
-        return combined
+        return prefix_q("to_area_code", actor.area_prefixes)
 
 
 class TransferLine(models.Model):
