@@ -73,6 +73,8 @@ def test_a_community_requests_masks_and_the_street_allocates_among_three(
     page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).netloc not in ("", host) else None)
     try:
         _log_in(page, live_server.url, "street1")
+        page.goto(f"{live_server.url}/supplies/stores/new/")  # the form to open a store opens cleanly
+        assert page.locator("[data-testid=store-new] select[name=kind]").count() == 1
         page.goto(f"{live_server.url}/supplies/requests/")
         assert page.locator("[data-testid=request-row]").count() == 1
         page.goto(f"{live_server.url}/supplies/allocations/new/")
