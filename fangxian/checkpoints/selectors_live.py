@@ -31,7 +31,7 @@ from fangxian.checkpoints.models import (
     Visitor,
     VisitorStatus,
 )
-from fangxian.checkpoints.services.scans import name_masked
+from fangxian.core.personal import name_masked
 from fangxian.core.scoping import Actor, scope_q
 
 SERIES = ("entries", "exits", "denied", "fevers")

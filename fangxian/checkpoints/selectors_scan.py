@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 
 from fangxian.checkpoints.models import Checkpoint, VehiclePlate, Visitor
 from fangxian.checkpoints.plates import plate_normalize
-from fangxian.checkpoints.services.scans import name_masked
 from fangxian.core.errors import NotFound, PermissionDenied
+from fangxian.core.personal import name_masked
 from fangxian.core.scoping import Actor
 from fangxian.registry.models import Resident
 from fangxian.registry.models.residents import ResidentStatus

@@ -88,6 +88,12 @@ def mask(kind: str, normalized: str) -> str:
     return "*" * (len(normalized) - 4) + normalized[-4:]
 
 
+def name_masked(name: str) -> str:
+    """What somebody without personal-data reach sees of a name: the first character ("张三丰" -> "张**")."""
+    name = (name or "").strip()
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
 def encrypt(normalized: str) -> str:
     return fernet().encrypt(normalized.encode()).decode()
 

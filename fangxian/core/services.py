@@ -1,4 +1,4 @@
-"""Writes shared by every app: revealing a personal value."""
+"""Writes shared by every app: revealing a personal value, deleting in bulk for retention."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from fangxian.core.personal import PersonalField, PersonalValue
 from fangxian.core.scoping import Actor
 
 REASON_MIN, REASON_MAX = 4, 200
+DELETE_BATCH = 5000
 
 
 @transaction.atomic
@@ -47,3 +48,15 @@ def personal_value_reveal(*, actor: Actor, obj: models.Model, field_name: str, r
     clear = value.reveal() if isinstance(value, PersonalValue) else str(value)
     audit_record(AuditAction.REVEAL, actor=actor, obj=obj, changes={"field": field_name}, reason=reason)
     return clear
+
+
+def raw_delete(queryset: models.QuerySet) -> int:
+    """DELETE in batches of ids, without loading rows or sending signals (retention jobs record one
+    summary audit event instead). The caller clears references to the rows first."""
+    deleted = 0
+    model = queryset.model
+    while True:
+        ids = list(queryset.values_list("pk", flat=True)[:DELETE_BATCH])
+        if not ids:
+            return deleted
+        deleted += model.objects.filter(pk__in=ids)._raw_delete(model.objects.db)

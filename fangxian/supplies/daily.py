@@ -43,9 +43,11 @@ def supplies_panel(actor: Actor) -> dict[str, Any] | None:
     totals = dict.fromkeys(LABELS, 0)
     stock: list[dict[str, object]] = []
     for area_code in areas:
-        for name, value in supplies_figures(actor, area_code, today).items():
-            totals[name] += value
-        stock += stock_days(actor=actor, area_code=area_code, day=today)
+        rows = stock_days(actor=actor, area_code=area_code, day=today)
+        numbers = supplies_numbers(actor=actor, area_code=area_code, day=today, stock=rows)
+        for name in LABELS:
+            totals[name] += numbers[name]
+        stock += rows
     if not stock and not any(totals.values()):
         return None
     stock.sort(key=lambda row: (row["days"] is None, row["days"] or 0))

@@ -21,8 +21,8 @@ from fangxian.areas.models import Area
 from fangxian.checkpoints.models import Pass
 from fangxian.checkpoints.models.gates import COMMUNITY_LENGTH
 from fangxian.checkpoints.services.passes import pass_token
-from fangxian.checkpoints.services.scans import name_masked
 from fangxian.core.errors import DomainError
+from fangxian.core.personal import name_masked
 
 FONT_ROOTS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 # Preferred first: the sans face of Noto CJK, then other families known to cover Chinese.

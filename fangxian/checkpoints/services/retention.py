@@ -31,8 +31,7 @@ from fangxian.core.audit import audit_record
 from fangxian.core.errors import PermissionDenied
 from fangxian.core.models import AuditAction
 from fangxian.core.scoping import Actor
-
-DELETE_BATCH = 5000
+from fangxian.core.services import raw_delete
 
 
 def _count_scans(scans, emergency_id: int | None) -> int:
@@ -70,17 +69,6 @@ def _count_scans(scans, emergency_id: int | None) -> int:
             count.save(update_fields=["entries", "exits", "denied", "fevers"])
         touched += 1
     return touched
-
-
-def raw_delete(queryset) -> int:
-    """DELETE in batches of ids, without loading rows or sending signals (one summary audit event instead)."""
-    deleted = 0
-    model = queryset.model
-    while True:
-        ids = list(queryset.values_list("pk", flat=True)[:DELETE_BATCH])
-        if not ids:
-            return deleted
-        deleted += model.objects.filter(pk__in=ids)._raw_delete(model.objects.db)
 
 
 def _anonymise_visitors(visitors) -> int:

@@ -17,7 +17,8 @@ import datetime as dt
 import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -49,7 +50,9 @@ from fangxian.command.models import Emergency, TaskPriority, TaskSource
 from fangxian.command.services.tasks import task_create
 from fangxian.core.audit import audit_record
 from fangxian.core.errors import DomainError, NotFound, PermissionDenied
+from fangxian.core.measures import body_temperature
 from fangxian.core.models import AuditAction
+from fangxian.core.personal import name_masked
 from fangxian.core.scoping import Actor, scope_admits
 from fangxian.registry.models import Resident
 from fangxian.registry.models.residents import ResidentStatus
@@ -58,7 +61,6 @@ BATCH_MAX = 500
 # How far a device's clock may run ahead, and how old an offline scan may be when it arrives.
 FUTURE_GRACE = dt.timedelta(minutes=5)
 OFFLINE_MAX_AGE = dt.timedelta(days=7)
-TEMPERATURE_MIN, TEMPERATURE_MAX = Decimal("30.0"), Decimal("45.0")
 FEVER_TASK_HOURS = 1
 # Lazy: translated only when a scan names somebody who is not there, not for every scan of a batch.
 NO_RESIDENT = gettext_lazy("There is no such resident in this community.")
@@ -114,12 +116,6 @@ class _Decision:
     plate: str = ""
 
 
-def name_masked(name: str) -> str:
-    """What a guard sees of a name: the first character, the rest as stars ("张三丰" -> "张**")."""
-    name = (name or "").strip()
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
-
-
 def scan_summary(
     *, resident: Resident | None, household: Household | None, visitor: Visitor | None, plate: str
 ) -> dict[str, str]:
@@ -167,23 +163,6 @@ def _at(value: dt.datetime | None, now: dt.datetime) -> dt.datetime:
             field="at",
         )
     return value
-
-
-def _temperature(value: Decimal | float | str | None) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        number = Decimal(str(value)).quantize(Decimal("0.1"))
-    except (InvalidOperation, ValueError):
-        raise DomainError(_("The temperature is not a number."), code="temperature", field="temperature") from None
-    if not TEMPERATURE_MIN <= number <= TEMPERATURE_MAX:
-        raise DomainError(
-            _("A body temperature lies between %(low)s and %(high)s °C.")
-            % {"low": TEMPERATURE_MIN, "high": TEMPERATURE_MAX},
-            code="temperature",
-            field="temperature",
-        )
-    return number
 
 
 def _within_hours(start: dt.time, end: dt.time, moment: dt.time) -> bool:
@@ -339,7 +318,7 @@ def _prepare(context: _Context, item: ScanInput, key: uuid.UUID, now: dt.datetim
         raise DomainError(_("The direction is “in” or “out”."), code="direction", field="direction")
     checkpoint = context.checkpoint(item.checkpoint_id)
     at = _at(item.at, now)
-    temperature = _temperature(item.temperature)
+    temperature = body_temperature(item.temperature)
     plate = ""
     if item.plate:
         try:
@@ -518,17 +497,18 @@ def _answer(result: ScanResult) -> ScanResult:
     return result
 
 
-def _db_value_converters() -> list[Any]:
+@cache
+def _db_value_converters(vendor: str) -> list[Any]:
     """Per column of GateScan, what turns a model value into what the database driver takes.
 
     psycopg adapts UUIDs, datetimes and decimals itself; on SQLite they go through Django's own
-    adapters, as `bulk_create` would do, decided once per column instead of once per value.
+    adapters, as `bulk_create` would do, decided once per column and process instead of once per value.
     """
     from django.db import connection, models
 
     converters: list[Any] = []
     for column in _columns():
-        if connection.vendor == "postgresql" or not isinstance(
+        if vendor == "postgresql" or not isinstance(
             column, models.UUIDField | models.DateTimeField | models.DecimalField
         ):
             converters.append(None)
@@ -537,6 +517,7 @@ def _db_value_converters() -> list[Any]:
     return converters
 
 
+@cache
 def _columns() -> list[Any]:
     return [f for f in GateScan._meta.concrete_fields if not f.primary_key]
 
@@ -554,7 +535,7 @@ def _insert_new(rows: list[GateScan]) -> dict[uuid.UUID, int]:
     if not rows:
         return {}
     columns = _columns()
-    converters = _db_value_converters()
+    converters = _db_value_converters(connection.vendor)
     quote = connection.ops.quote_name
     names = ", ".join(quote(c.column) for c in columns)
     table, key, pk = quote(GateScan._meta.db_table), quote("idempotency_key"), quote("id")

@@ -29,10 +29,10 @@ from fangxian.checkpoints.models import Pass
 from fangxian.checkpoints.selectors import pass_get
 from fangxian.checkpoints.services.cards import CardUnavailable, pass_card, pass_card_png
 from fangxian.checkpoints.services.passes import pass_issue, pass_qr_svg, pass_revoke
-from fangxian.checkpoints.services.scans import name_masked
 from fangxian.core.errors import DomainError
 from fangxian.core.errors import PermissionDenied as DomainPermissionDenied
 from fangxian.core.navigation import NavItem, register_nav
+from fangxian.core.personal import name_masked
 from fangxian.core.views import ScopedDetailView, ScopedListView, leak_exempt
 from fangxian.registry.models import Resident
 

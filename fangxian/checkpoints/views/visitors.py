@@ -24,11 +24,11 @@ from django.views.decorators.http import require_POST
 
 from fangxian.checkpoints.menu import CHECKPOINTS_MENU
 from fangxian.checkpoints.models import Delivery, DeliveryKind, Visitor, VisitorStatus
-from fangxian.checkpoints.services.scans import name_masked
 from fangxian.checkpoints.services.visitors import visitor_approve, visitor_deny
 from fangxian.core.errors import DomainError
 from fangxian.core.errors import PermissionDenied as DomainPermissionDenied
 from fangxian.core.navigation import NavItem, register_nav
+from fangxian.core.personal import name_masked
 from fangxian.core.views import ScopedDetailView, ScopedListView, leak_exempt
 
 VISITOR_VIEWS = {

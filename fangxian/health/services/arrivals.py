@@ -21,10 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangxian.areas.models import Household
-from fangxian.checkpoints.services.scans import name_masked
 from fangxian.command.selectors.emergencies import active_emergency
 from fangxian.core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from fangxian.core.personal import hash_for
+from fangxian.core.personal import hash_for, name_masked
 from fangxian.core.scoping import Actor
 from fangxian.health.models import Arrival, ArrivalSource, ArrivalStatus, CaseKind, Measure, Transport
 from fangxian.health.selectors.risk import origin_risk

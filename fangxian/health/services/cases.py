@@ -11,7 +11,7 @@ check on the day: a report without fever or symptoms.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,11 +20,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangxian.checkpoints.services.scans import name_masked
 from fangxian.command.models import TaskPriority, TaskSource
 from fangxian.command.selectors.emergencies import active_emergency
 from fangxian.command.services.tasks import task_create
 from fangxian.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from fangxian.core.measures import body_temperature
+from fangxian.core.personal import name_masked
 from fangxian.core.scoping import Actor
 from fangxian.health.models import (
     CaseKind,
@@ -40,7 +41,6 @@ from fangxian.health.models import (
 from fangxian.health.models.cases import default_fever
 from fangxian.registry.models import Resident
 
-TEMPERATURE_MIN, TEMPERATURE_MAX = Decimal("30.0"), Decimal("45.0")
 MAX_CASE_DAYS = 60
 # Two reports a day: each slot is due by its hour (local time), then the policy's grace period runs.
 REPORT_SLOTS = ((dt.time(6, 0), dt.time(10, 0)), (dt.time(14, 0), dt.time(18, 0)))
@@ -202,17 +202,10 @@ def _require_active(case: HealthCase) -> None:
 
 
 def _temperature(value: Any) -> Decimal:
-    try:
-        number = Decimal(str(value)).quantize(Decimal("0.1"))
-    except (InvalidOperation, ValueError):
-        raise DomainError(_("The temperature is not a number."), code="temperature", field="temperature") from None
-    if not TEMPERATURE_MIN <= number <= TEMPERATURE_MAX:
-        raise DomainError(
-            _("A body temperature lies between %(low)s and %(high)s °C.")
-            % {"low": TEMPERATURE_MIN, "high": TEMPERATURE_MAX},
-            code="temperature",
-            field="temperature",
-        )
+    """A report needs a temperature: empty is refused like any other value that is not a number."""
+    number = body_temperature(value)
+    if number is None:
+        raise DomainError(_("The temperature is not a number."), code="temperature", field="temperature")
     return number
 
 

@@ -9,14 +9,15 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangxian.checkpoints.services.scans import name_masked
 from fangxian.command.models import EmergencyLevel
 from fangxian.command.selectors.emergencies import active_emergency
 from fangxian.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from fangxian.core.measures import body_temperature
+from fangxian.core.personal import name_masked
 from fangxian.core.scoping import Actor
 from fangxian.health.models import CheckIn, HealthPolicy
 from fangxian.health.models.cases import default_fever
-from fangxian.health.services.cases import _temperature, full_clean_or_refuse, grid_task, policy_for, symptoms_clean
+from fangxian.health.services.cases import full_clean_or_refuse, grid_task, policy_for, symptoms_clean
 from fangxian.registry.models import Resident
 from fangxian.registry.models.residents import ResidentStatus
 
@@ -42,7 +43,7 @@ def checkin_submit(*, actor: Actor, resident_id: int, temperature: Any = None, s
         resident=resident,
         household_id=resident.household_id,
         day=timezone.localdate(),
-        temperature=_temperature(temperature) if temperature not in (None, "") else None,
+        temperature=body_temperature(temperature),
         symptoms=symptoms_clean(symptoms),
         reported_by=actor.user,
     )

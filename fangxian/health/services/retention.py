@@ -19,12 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangxian.checkpoints.services.retention import raw_delete
 from fangxian.command.models import Emergency
 from fangxian.core.audit import audit_record
 from fangxian.core.errors import PermissionDenied
 from fangxian.core.models import AuditAction
 from fangxian.core.scoping import Actor
+from fangxian.core.services import raw_delete
 from fangxian.health.models import (
     Arrival,
     CaseStatus,

@@ -22,12 +22,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from fangxian.areas.models import Area, Household
-from fangxian.checkpoints.services.scans import name_masked
 from fangxian.command.models import EmergencyLevel
 from fangxian.core.errors import DomainError
 from fangxian.core.errors import PermissionDenied as DomainPermissionDenied
 from fangxian.core.middleware import client_ip
 from fangxian.core.navigation import NavItem, register_nav
+from fangxian.core.personal import name_masked
 from fangxian.core.views import ScopedDetailView, ScopedListView, leak_exempt
 from fangxian.health.forms_cases import (
     CaseOpenForm,
@@ -403,7 +403,9 @@ class MyHealthView(ScopedListView):
         rows = Resident.objects.visible_to(self.request.actor).filter(
             household_id__in=households, status=ResidentStatus.ACTIVE
         )
-        return [(r.pk, r.name) for r in rows.order_by("pk")[:20]]
+        rows = list(rows.order_by("pk").only("pk", "name", "area_code")[:20])
+        self.member_area = rows[0].area_code if rows else ""  # the community's policy applies to all of them
+        return [(r.pk, r.name) for r in rows]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -414,11 +416,7 @@ class MyHealthView(ScopedListView):
             for case in context["object_list"]
         ]
         members = self.members()
-        required = False
-        if members:
-            first = Resident.objects.filter(pk=members[0][0]).only("area_code").first()
-            required = bool(first and policy_for(first.area_code[:12]).check_in_required)
-        context["check_in_required"] = required
+        context["check_in_required"] = bool(members) and policy_for(self.member_area[:12]).check_in_required
         done = set(
             CheckIn.objects.visible_to(actor)
             .filter(resident_id__in=[pk for pk, _name in members], day=timezone.localdate())

@@ -69,9 +69,16 @@ def stock_days(*, actor: Actor, area_code: str, day: dt.date | None = None) -> l
     return rows
 
 
-def supplies_numbers(*, actor: Actor, area_code: str, day: dt.date | None = None) -> dict[str, int]:
-    """Counts of the day: lots expiring soon, items under a week of supply, open requests, disinfection."""
+def supplies_numbers(
+    *, actor: Actor, area_code: str, day: dt.date | None = None, stock: list[dict[str, object]] | None = None
+) -> dict[str, int]:
+    """Counts of the day: lots expiring soon, items under a week of supply, open requests, disinfection.
+
+    `stock` is `stock_days` of the same area and day when the caller has it already (the home panel).
+    """
     day = day or timezone.localdate()
+    if stock is None:
+        stock = stock_days(actor=actor, area_code=area_code, day=day)
     zone = timezone.get_current_timezone()
     start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
     end = start + dt.timedelta(days=1)
@@ -81,11 +88,7 @@ def supplies_numbers(*, actor: Actor, area_code: str, day: dt.date | None = None
         .filter(quantity__gt=0, expires_on__isnull=False, expires_on__lte=day + dt.timedelta(days=EXPIRY_DAYS))
         .count()
     )
-    short = sum(
-        1
-        for row in stock_days(actor=actor, area_code=area_code, day=day)
-        if row["days"] is not None and row["days"] < 7
-    )
+    short = sum(1 for row in stock if row["days"] is not None and row["days"] < 7)
     requests = SupplyRequest.objects.visible_to(actor).filter(status__in=OPEN_REQUESTS)
     requests = requests.filter(Q(area_code__startswith=area_code) | Q(to_area_code__startswith=area_code))
     points = DisinfectionPoint.objects.visible_to(actor).within(area_code).filter(active=True)
